@@ -1,0 +1,58 @@
+"""Read a synthesized cloud assembly (`cdk.out`) without CDK: stacks, templates, sizes.
+
+Used by the command line (stack summary, limits, preflight, change review), so it is plain JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class StackTemplate:
+    """One stack of an assembly: its name, template file and parsed template."""
+
+    name: str
+    path: Path
+    template: dict[str, Any]
+
+    @property
+    def resources(self) -> dict[str, Any]:
+        resources: dict[str, Any] = self.template.get("Resources", {})
+        return resources
+
+    @property
+    def size_bytes(self) -> int:
+        return self.path.stat().st_size
+
+
+class AssemblyError(ValueError):
+    """The directory is not a readable cloud assembly."""
+
+
+def read_assembly(cdk_out: str | Path) -> list[StackTemplate]:
+    """Every stack in the assembly (nested stage assemblies included), in manifest order."""
+    return list(_stacks(Path(cdk_out)))
+
+
+def _stacks(directory: Path) -> Iterator[StackTemplate]:
+    manifest_path = directory / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AssemblyError(f"{directory}: no manifest.json; run `make synth` (or pass the cdk.out directory)") from None
+    except (OSError, ValueError) as err:
+        raise AssemblyError(f"{manifest_path}: cannot be read: {err}") from None
+    for artifact_id, artifact in manifest.get("artifacts", {}).items():
+        kind = artifact.get("type")
+        props = artifact.get("properties", {})
+        if kind == "aws:cloudformation:stack":
+            path = directory / props["templateFile"]
+            name = props.get("stackName", artifact_id)
+            yield StackTemplate(name=name, path=path, template=json.loads(path.read_text(encoding="utf-8")))
+        elif kind == "cdk:cloud-assembly":
+            yield from _stacks(directory / props["directoryName"])

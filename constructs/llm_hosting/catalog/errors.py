@@ -1,0 +1,222 @@
+"""Catalog problems as one-line messages: `FILE: field.path: what is wrong, and the fix`."""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import ErrorDetails
+
+Loc = tuple[int | str, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with a catalog, at one field."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+    def format(self, source: str) -> str:
+        where = f" (line {self.line})" if self.line else ""
+        return f"{source}: {self.path}: {self.message}{where}"
+
+
+class CatalogError(Exception):
+    """A catalog that cannot be used; `str()` is one line per problem."""
+
+    def __init__(self, source: str | Path, problems: Sequence[Problem]) -> None:
+        self.source = str(source)
+        self.problems = tuple(problems)
+        super().__init__("\n".join(p.format(self.source) for p in self.problems))
+
+
+def format_path(loc: Loc) -> str:
+    """`('endpoints', 1, 'model', 'engine')` -> `endpoints[1].model.engine`."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif out:
+            out += f".{part}"
+        else:
+            out = str(part)
+    return out or "(top level)"
+
+
+# --- pydantic errors -> problems ---------------------------------------------------------------
+
+_PATTERN_HINTS = {
+    r"^[a-zA-Z][a-zA-Z0-9-]{0,39}$": "use 1-40 letters, digits and hyphens, starting with a letter",
+    r"^ml\.[a-z0-9-]+\.[a-z0-9]+$": "use a SageMaker instance type such as ml.g5.12xlarge",
+    r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/(.+/)?$": "use an S3 prefix ending in '/', such as s3://my-bucket/models/flan-t5/",
+    r"^\d{12}$": "use the 12-digit AWS account id, quoted: \"123456789012\"",
+    r"^[a-z]{2}(-[a-z]+)+-\d$": "use a region code such as us-east-1",
+    r"^[a-zA-Z_][a-zA-Z0-9_]*$": "environment variable names use letters, digits and '_' and do not start with a digit",
+    r"^subnet-[0-9a-f]+$": "use a subnet id such as subnet-0abc1234",
+    r"^sg-[0-9a-f]+$": "use a security group id such as sg-0abc1234",
+    r"^\S+$": "remove the spaces",
+    r"^[a-zA-Z][\w.-]*$": "use a serving.properties key such as option.dtype",
+}
+
+
+def _hint_for_pattern(pattern: str, field: str) -> str:
+    if pattern in _PATTERN_HINTS:
+        return _PATTERN_HINTS[pattern]
+    if pattern.startswith("^arn:aws[a-z-]*:kms"):
+        return "use a KMS key or alias ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-..."
+    if pattern.startswith("^(rate"):
+        return "use an EventBridge schedule such as rate(1 hour) or cron(0 * * * ? *)"
+    if pattern.startswith(r"^[\w.:/=+@ -]"):
+        return "tags use letters, digits, spaces and _ . : / = + - @"
+    return f"it must match {pattern}"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    return type(value).__name__
+
+
+def _message(err: ErrorDetails, allowed_fields: Iterable[str]) -> str:
+    kind = err["type"]
+    ctx: dict[str, Any] = dict(err.get("ctx") or {})
+    value = err.get("input")
+    field = str(err["loc"][-1]) if err["loc"] else ""
+    if kind == "missing":
+        return "is required but missing; add it"
+    if kind == "extra_forbidden":
+        allowed = sorted(allowed_fields)
+        close = difflib.get_close_matches(field, allowed, n=1)
+        if close:
+            return f"unknown field; did you mean '{close[0]}'? Rename or remove it"
+        listing = ", ".join(allowed) if allowed else "none"
+        return f"unknown field; remove it (allowed here: {listing})"
+    if kind == "literal_error":
+        return f"{_short(value)} is not allowed; use one of {ctx.get('expected', '')}"
+    if kind == "union_tag_invalid":
+        return f"{_short(ctx.get('tag'))} is not an endpoint type; use one of {ctx.get('expected_tags', '')}"
+    if kind == "union_tag_not_found":
+        return "is required but missing; add type: single-model, multi-model or inference-components"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"expected a whole number, got {_kind(value)} {_short(value)}; write it without quotes or decimals"
+    if kind in ("float_type", "float_parsing"):
+        return f"expected a number, got {_kind(value)} {_short(value)}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, got {_short(value)}"
+    if kind in ("string_type",):
+        hint = "; quote it" if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
+        return f"expected text, got {_kind(value)} {_short(value)}{hint}"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return f"expected a mapping of fields (key: value), got {_kind(value)} {_short(value)}"
+    if kind == "list_type":
+        return f"expected a list, got {_kind(value)} {_short(value)}"
+    if kind == "greater_than_equal":
+        return f"{_short(value)} is too small; use {ctx['ge']} or more"
+    if kind == "greater_than":
+        return f"{_short(value)} is too small; use more than {ctx['gt']}"
+    if kind == "less_than_equal":
+        return f"{_short(value)} is too large; use {ctx['le']} or less"
+    if kind == "less_than":
+        return f"{_short(value)} is too large; use less than {ctx['lt']}"
+    if kind == "string_too_long":
+        return f"is {len(value)} characters long; use at most {ctx['max_length']}"
+    if kind == "string_too_short":
+        return f"is too short; use at least {ctx['min_length']} characters"
+    if kind == "too_long":
+        return f"has {ctx.get('actual_length', '?')} entries; at most {ctx['max_length']} are allowed, remove some"
+    if kind == "too_short":
+        return f"has {ctx.get('actual_length', 0)} entries; at least {ctx['min_length']} are required, add some"
+    if kind == "string_pattern_mismatch":
+        return f"{_short(value)} is not valid; {_hint_for_pattern(ctx['pattern'], field)}"
+    # Our own validators (PydanticCustomError) already speak in full sentences.
+    return err["msg"]
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The model classes an annotation can hold (through Annotated, Optional, list, dict, unions)."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [m for arg in typing.get_args(annotation) for m in _unwrap(arg)]
+    if origin in (list, tuple, set, frozenset):
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin is dict:
+        return _unwrap(typing.get_args(annotation)[1])
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return []
+
+
+def _clean_loc(root: type[BaseModel], loc: Loc) -> tuple[Loc, set[str]]:
+    """Drop discriminator tags from a pydantic loc; also return the fields allowed at the last step."""
+    models: list[type[BaseModel]] = [root]
+    clean: list[int | str] = []
+    allowed: set[str] = set(root.model_fields)
+    for part in loc:
+        if isinstance(part, int):
+            clean.append(part)
+            continue
+        if part == "[key]":  # pydantic's marker for a failing dict key; the key itself is already in loc
+            continue
+        tagged = [m for m in models if _tag_of(m) == part]
+        if tagged and len(models) > 1:
+            models = tagged
+            allowed = set(tagged[0].model_fields)
+            continue
+        clean.append(part)
+        allowed = set()
+        next_models: list[type[BaseModel]] = []
+        for model in models:
+            info = model.model_fields.get(part)
+            if info is not None:
+                next_models.extend(_unwrap(info.annotation))
+        models = next_models or models
+        if next_models:
+            allowed = {name for m in next_models for name in m.model_fields}
+    return tuple(clean), allowed
+
+
+def _tag_of(model: type[BaseModel]) -> str | None:
+    info = model.model_fields.get("type")
+    if info is None:
+        return None
+    args = typing.get_args(info.annotation)
+    return args[0] if len(args) == 1 and isinstance(args[0], str) else None
+
+
+def problems_from_pydantic(root: type[BaseModel], errors: Iterable[ErrorDetails]) -> list[tuple[Loc, str]]:
+    """Each pydantic error as (clean loc, message with the fix)."""
+    out: list[tuple[Loc, str]] = []
+    for err in errors:
+        loc, allowed = _clean_loc(root, tuple(err["loc"]))
+        if err["type"] == "extra_forbidden":
+            parent, allowed = _clean_loc(root, tuple(err["loc"])[:-1])
+            loc = (*parent, err["loc"][-1])
+        elif err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            loc = (*loc, str((err.get("ctx") or {}).get("discriminator", "type")).strip("'"))
+        out.append((loc, _message(err, allowed)))
+    return out

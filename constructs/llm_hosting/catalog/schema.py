@@ -1,0 +1,367 @@
+"""The catalog contract: pydantic models for the shape and ranges of `catalog.yaml`.
+
+Only what one field can check by itself lives here; rules that relate fields to each other or to
+AWS facts (GPU counts, NVMe storage, placement) live in `rules.py`, so each problem can be reported
+against the exact field that causes it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal, TypeAlias
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
+from pydantic_core import PydanticCustomError
+
+# --- names and identifiers -------------------------------------------------------------------
+
+SAGEMAKER_NAME_RE = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9])*")
+
+
+def _sagemaker_name(value: str) -> str:
+    if len(value) > 63:
+        raise PydanticCustomError(
+            "sagemaker_name",
+            "'{value}' is {length} characters long; SageMaker names allow at most 63, shorten it",
+            {"value": value, "length": len(value)},
+        )
+    if not SAGEMAKER_NAME_RE.fullmatch(value):
+        raise PydanticCustomError(
+            "sagemaker_name",
+            "'{value}' is not a valid SageMaker name; use letters, digits and hyphens, "
+            "starting and ending with a letter or digit",
+            {"value": value},
+        )
+    return value
+
+
+SageMakerName: TypeAlias = Annotated[
+    str,
+    AfterValidator(_sagemaker_name),
+    Field(json_schema_extra={"pattern": r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$", "maxLength": 63}),
+]
+"""Endpoint, variant and inference-component names: <=63, `[a-zA-Z0-9](-*[a-zA-Z0-9])*`."""
+
+ProjectName: TypeAlias = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z][a-zA-Z0-9-]{0,39}$")]
+InstanceTypeName: TypeAlias = Annotated[str, StringConstraints(pattern=r"^ml\.[a-z0-9-]+\.[a-z0-9]+$")]
+S3Prefix: TypeAlias = Annotated[str, StringConstraints(pattern=r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/(.+/)?$")]
+KmsKeyArn: TypeAlias = Annotated[
+    str, StringConstraints(pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[a-zA-Z0-9/_-]+$")
+]
+EnvKey: TypeAlias = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z_][a-zA-Z0-9_]*$", max_length=1024)]
+EnvValue: TypeAlias = Annotated[str, StringConstraints(max_length=1024)]
+Seconds: TypeAlias = Annotated[int, Field(ge=0, le=3600)]
+StartupSeconds: TypeAlias = Annotated[int, Field(ge=60, le=3600)]
+
+
+def _not_aws_prefixed(value: str) -> str:
+    if value.lower().startswith("aws:"):
+        raise PydanticCustomError("tag_key", "'{value}' starts with 'aws:', which AWS reserves; rename the tag", {"value": value})
+    return value
+
+
+TagKey: TypeAlias = Annotated[
+    str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\w.:/=+@ -]+$"), AfterValidator(_not_aws_prefixed)
+]
+TagValue: TypeAlias = Annotated[str, StringConstraints(max_length=256, pattern=r"^[\w.:/=+@ -]*$")]
+Tags: TypeAlias = Annotated[dict[TagKey, TagValue], Field(max_length=50)]
+PropertyValue: TypeAlias = str | int | float | bool
+
+Engine: TypeAlias = Literal["fastertransformer", "lmi", "tensorrt-llm", "triton", "custom"]
+ENDPOINT_TYPES = ("single-model", "multi-model", "inference-components")
+
+
+class Spec(BaseModel):
+    """Base of every catalog section: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- shared sections ---------------------------------------------------------------------------
+
+
+class Environment(Spec):
+    """Pin the stacks to one account and region (otherwise they are environment-agnostic)."""
+
+    account: Annotated[str, StringConstraints(pattern=r"^\d{12}$")] | None = None
+    region: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] | None = None
+
+
+class Artifacts(Spec):
+    """The artifact bucket that holds multi-model archives and is shared by every endpoint stack."""
+
+    encryption: Literal["kms", "s3"] = Field(
+        default="kms",
+        description="kms: a customer-managed key with rotation on; s3: S3-managed keys (SSE-S3).",
+    )
+    noncurrent_version_expiration_days: Annotated[int, Field(ge=1, le=3650)] = Field(
+        default=90, description="Days a replaced or deleted archive version is kept before it expires."
+    )
+
+
+class InstanceTypeSpec(Spec):
+    """Describe an instance type the library does not know, or correct a fact it holds."""
+
+    accelerator: str | None = None
+    gpus: Annotated[int, Field(ge=0, le=64)] | None = None
+    gpu_memory_mib: Annotated[int, Field(ge=0)] | None = Field(default=None, description="Total across all GPUs.")
+    vcpus: Annotated[int, Field(ge=1)] | None = None
+    memory_mib: Annotated[int, Field(ge=1)] | None = Field(default=None, description="Host memory.")
+    nvme: bool | None = Field(default=None, description="Local NVMe instance store (no EBS volume).")
+
+
+class InstanceCount(Spec):
+    """Instances behind the variant. `min` and `max` bound autoscaling."""
+
+    initial: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, description="Instances at creation. Default: `min`, or 1."
+    )
+    min: Annotated[int, Field(ge=0)] | None = Field(default=None, description="Default: `initial`.")
+    max: Annotated[int, Field(ge=1)] | None = Field(default=None, description="Default: the larger of initial and min.")
+
+
+class CopyCount(Spec):
+    """Copies of an inference component. `min: 0` lets the component scale to zero."""
+
+    initial: Annotated[int, Field(ge=0)] | None = None
+    min: Annotated[int, Field(ge=0)] | None = None
+    max: Annotated[int, Field(ge=1)] | None = None
+
+
+class StartupTimeouts(Spec):
+    download_timeout_s: StartupSeconds | None = Field(
+        default=None, description="ModelDataDownloadTimeoutInSeconds (60-3600)."
+    )
+    health_check_timeout_s: StartupSeconds | None = Field(
+        default=None, description="ContainerStartupHealthCheckTimeoutInSeconds (60-3600)."
+    )
+
+
+class Volume(Spec):
+    """An EBS volume for the endpoint's instances. Refused on instance types with NVMe storage."""
+
+    size_gb: Annotated[int, Field(ge=1, le=512)] | None = None
+    kms: bool | None = Field(
+        default=None,
+        description="Encrypt the volume with the artifact key (endpoint config KmsKeyId). Default: on wherever "
+        "an EBS volume exists and artifacts.encryption is kms.",
+    )
+
+
+class Vpc(Spec):
+    subnet_ids: Annotated[list[Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]+$")]], Field(min_length=1, max_length=16)]
+    security_group_ids: Annotated[list[Annotated[str, StringConstraints(pattern=r"^sg-[0-9a-f]+$")]], Field(min_length=1, max_length=5)]
+
+
+class Batching(Spec):
+    """Server-side dynamic batching in DJL Serving (`batch_size`, `max_batch_delay`)."""
+
+    max_batch_size: Annotated[int, Field(ge=1, le=64)]
+    max_batch_delay_ms: Annotated[int, Field(ge=1, le=60000)] = 100
+
+
+class ModelSpec(Spec):
+    """What runs in the container: engine image, serving code and weights."""
+
+    engine: Engine
+    version: str | None = Field(default=None, description="Image version. Default: the newest known for the engine.")
+    image: Annotated[str, StringConstraints(max_length=255, pattern=r"^\S+$")] | None = Field(
+        default=None, description="Container image URI; only with `engine: custom`."
+    )
+    code: str | None = Field(
+        default=None, description="Directory packaged into the model archive, relative to the catalog file."
+    )
+    weights: S3Prefix | None = Field(default=None, description="S3 prefix the container reads the weights from.")
+    weights_kms_key_arn: KmsKeyArn | None = Field(default=None, description="KMS key that encrypts the weights bucket, if any.")
+    tensor_parallel_degree: Annotated[int, Field(ge=1, le=64)] | None = None
+    batching: Batching | None = None
+    properties: dict[Annotated[str, StringConstraints(pattern=r"^[a-zA-Z][\w.-]*$")], PropertyValue] = Field(
+        default_factory=dict, description="Extra serving.properties entries, e.g. `option.dtype: fp16`."
+    )
+    environment: dict[EnvKey, EnvValue] = Field(default_factory=dict)
+
+
+class RollbackAlarms(Spec):
+    """Alarms that roll a deployment back: 5xx errors and model latency, per minute."""
+
+    max_5xx_errors: Annotated[int, Field(ge=0)] = Field(
+        default=5, description="Invocation5XXErrors per minute above which the update rolls back."
+    )
+    max_model_latency_ms: Annotated[int, Field(ge=1)] = Field(
+        default=30000, description="ModelLatency (at `latency_statistic`) above which the update rolls back."
+    )
+    latency_statistic: Literal["p50", "p90", "p99", "Average", "Maximum"] = "p90"
+    evaluation_periods: Annotated[int, Field(ge=1, le=60)] = 2
+
+
+class EndpointDeployment(Spec):
+    """How an endpoint update shifts traffic (blue/green canary, linear, all at once, or rolling)."""
+
+    strategy: Literal["canary", "linear", "all-at-once", "rolling"] | None = Field(
+        default=None, description="Default: canary when the variant keeps at least 2 instances, else all-at-once."
+    )
+    canary_instances: Annotated[int, Field(ge=1)] = 1
+    linear_step_percent: Annotated[int, Field(ge=10, le=50)] = 25
+    rolling_batch_instances: Annotated[int, Field(ge=1)] = 1
+    rollback_batch_instances: Annotated[int, Field(ge=1)] | None = None
+    wait_s: Seconds = Field(default=300, description="Baking period between traffic steps.")
+    termination_wait_s: Seconds = Field(default=300, description="Blue/green: keep the old fleet this long after the shift.")
+    max_execution_timeout_s: Annotated[int, Field(ge=600, le=28800)] | None = None
+    rollback: RollbackAlarms = Field(default_factory=RollbackAlarms)
+
+
+class ComponentDeployment(Spec):
+    """Rolling update of an inference component, copy batch by copy batch."""
+
+    batch_copies: Annotated[int, Field(ge=1)] = 1
+    rollback_batch_copies: Annotated[int, Field(ge=1)] | None = None
+    wait_s: Seconds = 120
+    max_execution_timeout_s: Annotated[int, Field(ge=600, le=28800)] | None = None
+    rollback: RollbackAlarms = Field(default_factory=RollbackAlarms)
+
+
+class InstanceScaling(Spec):
+    """Target tracking on the variant's instance count. Give one or more targets."""
+
+    invocations_per_instance: Annotated[int, Field(ge=1)] | None = None
+    concurrent_requests_per_model: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="High-resolution (10 s) concurrency target."
+    )
+    gpu_memory_percent: Annotated[float, Field(gt=0, le=100)] | None = Field(
+        default=None, description="Percent of the instance's total GPU memory (converted for the metric)."
+    )
+    scale_in_cooldown_s: Seconds = 300
+    scale_out_cooldown_s: Seconds = 60
+
+
+class ComponentScaling(Spec):
+    """Target tracking on an inference component's copy count. Give exactly one target."""
+
+    invocations_per_copy: Annotated[int, Field(ge=1)] | None = None
+    concurrent_requests_per_copy: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="High-resolution (10 s) concurrency target."
+    )
+    scale_in_cooldown_s: Seconds = 300
+    scale_out_cooldown_s: Seconds = 60
+
+
+class Warmup(Spec):
+    """Invoke every model on a multi-model endpoint on a schedule, so none is cold."""
+
+    schedule: Annotated[str, StringConstraints(pattern=r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$")] = "rate(1 hour)"
+    payload: Any = Field(default_factory=lambda: {"inputs": "warm-up"}, description="Request body (JSON-serializable).")
+    content_type: str = "application/json"
+    concurrency: Annotated[int, Field(ge=1, le=64)] = 4
+    time_budget_s: Annotated[int, Field(ge=10, le=840)] = 600
+    request_timeout_s: Annotated[int, Field(ge=1, le=600)] = 60
+
+
+# --- endpoints ---------------------------------------------------------------------------------
+
+
+class EndpointBase(Spec):
+    name: SageMakerName
+    instance_type: InstanceTypeName
+    instance_count: InstanceCount = Field(default_factory=InstanceCount)
+    variant_name: SageMakerName = "AllTraffic"
+    startup: StartupTimeouts | None = None
+    volume: Volume | None = None
+    routing: Literal["least-outstanding-requests", "random"] | None = None
+    vpc: Vpc | None = None
+    inference_ami_version: (
+        Literal[
+            "al2-ami-sagemaker-inference-gpu-2",
+            "al2-ami-sagemaker-inference-gpu-2-1",
+            "al2-ami-sagemaker-inference-gpu-3-1",
+            "al2023-ami-sagemaker-inference-gpu-4-1",
+            "al2-ami-sagemaker-inference-neuron-2",
+        ]
+        | None
+    ) = None
+    tags: Tags = Field(default_factory=dict)
+
+
+class SingleModelEndpointSpec(EndpointBase):
+    """One model on a dedicated endpoint."""
+
+    type: Literal["single-model"]
+    model: ModelSpec
+    scaling: InstanceScaling | None = None
+    deployment: EndpointDeployment = Field(default_factory=EndpointDeployment)
+    network_isolation: bool = False
+
+
+class MultiModelSpec(Spec):
+    engine: Literal["triton", "custom"] = "triton"
+    version: str | None = None
+    image: Annotated[str, StringConstraints(max_length=255, pattern=r"^\S+$")] | None = None
+    cache: bool = Field(default=True, description="Keep loaded models cached on the instance (ModelCacheSetting).")
+    environment: dict[EnvKey, EnvValue] = Field(default_factory=dict)
+
+
+class MultiModelEndpointSpec(EndpointBase):
+    """Many models behind one endpoint, loaded on demand from the endpoint's S3 prefix."""
+
+    type: Literal["multi-model"]
+    model: MultiModelSpec = Field(default_factory=MultiModelSpec)
+    scaling: InstanceScaling | None = None
+    warmup: Warmup | None = None
+    deployment: EndpointDeployment = Field(default_factory=EndpointDeployment)
+    network_isolation: bool = True
+
+
+class ComponentSpec(Spec):
+    """One model on a shared endpoint, with its own compute reservation, copies and scaling."""
+
+    name: SageMakerName
+    model: ModelSpec
+    accelerators: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="GPUs per copy. Default: the tensor parallel degree, or 1."
+    )
+    memory_mb: Annotated[int, Field(ge=128)] = Field(description="Host memory reserved per copy (MinMemoryRequiredInMb).")
+    max_memory_mb: Annotated[int, Field(ge=128)] | None = None
+    cpu_cores: Annotated[float, Field(ge=0.25)] | None = None
+    copies: CopyCount = Field(default_factory=CopyCount)
+    scaling: ComponentScaling | None = None
+    startup: StartupTimeouts | None = None
+    deployment: ComponentDeployment = Field(default_factory=ComponentDeployment)
+    tags: Tags = Field(default_factory=dict)
+
+
+class InferenceComponentEndpointSpec(EndpointBase):
+    """An endpoint shared by many models through inference components."""
+
+    type: Literal["inference-components"]
+    routing: Literal["least-outstanding-requests", "random"] | None = "least-outstanding-requests"
+    components: Annotated[list[ComponentSpec], Field(min_length=1)]
+
+
+EndpointSpec: TypeAlias = Annotated[
+    SingleModelEndpointSpec | MultiModelEndpointSpec | InferenceComponentEndpointSpec,
+    Field(discriminator="type"),
+]
+
+
+class Catalog(Spec):
+    """The whole catalog: a project, its artifact bucket, and its endpoints."""
+
+    project: ProjectName = Field(default="llm-hosting", description="Prefix of every stack name.")
+    environment: Environment | None = None
+    artifacts: Artifacts = Field(default_factory=Artifacts)
+    tags: Tags = Field(default_factory=dict, description="Tags on every stack's resources.")
+    instance_types: dict[InstanceTypeName, InstanceTypeSpec] = Field(default_factory=dict)
+    endpoints: list[EndpointSpec] = Field(default_factory=list)
+
+
+def json_schema() -> dict[str, Any]:
+    """The catalog's JSON Schema, for editors (`catalog.yaml` points at it)."""
+    schema = Catalog.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "LLM hosting catalog"
+    return schema

@@ -1,0 +1,87 @@
+"""`python -m llm_hosting ...`: the command line around the catalog.
+
+Pure commands (validate, schema) import no CDK code, so they answer in well under a second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from collections.abc import Sequence
+
+from llm_hosting.catalog import CatalogError, LoadedCatalog, json_schema, load_catalog
+from llm_hosting.catalog.schema import InferenceComponentEndpointSpec
+
+DEFAULT_CATALOG = "catalog.yaml"
+
+
+def summarize(catalog: LoadedCatalog, source: str) -> str:
+    """One line: what the catalog holds."""
+    endpoints = catalog.spec.endpoints
+    kinds = Counter(e.type for e in endpoints)
+    components = sum(len(e.components) for e in endpoints if isinstance(e, InferenceComponentEndpointSpec))
+    parts = [f"{n} {kind}" for kind, n in sorted(kinds.items())]
+    what = f"{len(endpoints)} endpoint{'s' if len(endpoints) != 1 else ''}"
+    if parts:
+        what += f" ({', '.join(parts)})"
+    if components:
+        what += f", {components} inference component{'s' if components != 1 else ''}"
+    return f"{source}: valid: project {catalog.spec.project}, {what}"
+
+
+def _validate(args: argparse.Namespace) -> int:
+    try:
+        catalog = load_catalog(args.path)
+    except CatalogError as err:
+        print(err, file=sys.stderr)
+        return 1
+    print(summarize(catalog, args.path))
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    print(json.dumps(json_schema(), indent=2, sort_keys=True))
+    return 0
+
+
+def _stacks(args: argparse.Namespace) -> int:
+    from llm_hosting.assembly import AssemblyError, read_assembly
+
+    try:
+        stacks = read_assembly(args.cdk_out)
+    except AssemblyError as err:
+        print(err, file=sys.stderr)
+        return 1
+    width = max((len(s.name) for s in stacks), default=0)
+    for stack in stacks:
+        print(f"{stack.name:<{width}}  {len(stack.resources):>4} resources  {stack.size_bytes / 1024:>7.1f} KiB  {stack.path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m llm_hosting", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser("validate", help="check a catalog and print a one-line summary or every problem")
+    validate.add_argument("path", nargs="?", default=DEFAULT_CATALOG, help=f"catalog file (default: {DEFAULT_CATALOG})")
+    validate.set_defaults(run=_validate)
+
+    schema = commands.add_parser("schema", help="print the catalog's JSON Schema")
+    schema.set_defaults(run=_schema)
+
+    stacks = commands.add_parser("stacks", help="list the stacks of a synthesized cloud assembly")
+    stacks.add_argument("cdk_out", nargs="?", default="cdk.out", help="cloud assembly directory (default: cdk.out)")
+    stacks.set_defaults(run=_stacks)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    result: int = args.run(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())
