@@ -1,0 +1,113 @@
+"""Safe updates: rollback alarms and the endpoint DeploymentConfig that watches them."""
+
+from __future__ import annotations
+
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_sagemaker as sagemaker
+from constructs import Construct
+
+from llm_hosting.catalog.schema import EndpointDeployment
+from llm_hosting.catalog.schema import RollbackAlarms as RollbackAlarmsSpec
+from llm_hosting.monitoring.cfn import alarm_metric_properties
+from llm_hosting.monitoring.metrics import MetricSpec
+
+Cfn = sagemaker.CfnEndpoint
+
+
+class RollbackAlarms(Construct):
+    """Two alarms that abort and roll back an update: 5xx errors and model latency."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        errors: MetricSpec,
+        latency: MetricSpec,
+        thresholds: RollbackAlarmsSpec,
+        subject: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.errors = cloudwatch.CfnAlarm(
+            self,
+            "Errors",
+            alarm_description=f"{subject}: more than {thresholds.max_5xx_errors} 5xx errors a minute; rolls back updates",
+            comparison_operator="GreaterThanThreshold",
+            threshold=thresholds.max_5xx_errors,
+            evaluation_periods=thresholds.evaluation_periods,
+            datapoints_to_alarm=thresholds.evaluation_periods,
+            treat_missing_data="notBreaching",
+            **alarm_metric_properties(errors),
+        )
+        self.latency = cloudwatch.CfnAlarm(
+            self,
+            "Latency",
+            alarm_description=(
+                f"{subject}: {latency.statistic} model latency above {thresholds.max_model_latency_ms} ms; "
+                "rolls back updates"
+            ),
+            comparison_operator="GreaterThanThreshold",
+            threshold=thresholds.max_model_latency_ms * 1000,  # ModelLatency is in microseconds
+            evaluation_periods=thresholds.evaluation_periods,
+            datapoints_to_alarm=thresholds.evaluation_periods,
+            treat_missing_data="notBreaching",
+            **alarm_metric_properties(latency),
+        )
+
+    @property
+    def alarm_names(self) -> list[str]:
+        return [self.errors.ref, self.latency.ref]
+
+
+def default_strategy(deployment: EndpointDeployment, min_instances: int) -> str:
+    """Canary when the variant always keeps 2+ instances (a canary is at most half the fleet)."""
+    if deployment.strategy is not None:
+        return deployment.strategy
+    return "canary" if min_instances >= 2 else "all-at-once"
+
+
+def endpoint_deployment_config(
+    deployment: EndpointDeployment, *, strategy: str, alarm_names: list[str]
+) -> sagemaker.CfnEndpoint.DeploymentConfigProperty:
+    """An AWS::SageMaker::Endpoint DeploymentConfig for `strategy`, rolled back by `alarm_names`."""
+    rollback = Cfn.AutoRollbackConfigProperty(alarms=[Cfn.AlarmProperty(alarm_name=name) for name in alarm_names])
+    if strategy == "rolling":
+        rollback_batch = (
+            Cfn.CapacitySizeProperty(type="INSTANCE_COUNT", value=deployment.rollback_batch_instances)
+            if deployment.rollback_batch_instances is not None
+            else None
+        )
+        return Cfn.DeploymentConfigProperty(
+            auto_rollback_configuration=rollback,
+            rolling_update_policy=Cfn.RollingUpdatePolicyProperty(
+                maximum_batch_size=Cfn.CapacitySizeProperty(
+                    type="INSTANCE_COUNT", value=deployment.rolling_batch_instances
+                ),
+                wait_interval_in_seconds=deployment.wait_s,
+                rollback_maximum_batch_size=rollback_batch,
+                maximum_execution_timeout_in_seconds=deployment.max_execution_timeout_s,
+            ),
+        )
+
+    if strategy == "canary":
+        routing = Cfn.TrafficRoutingConfigProperty(
+            type="CANARY",
+            canary_size=Cfn.CapacitySizeProperty(type="INSTANCE_COUNT", value=deployment.canary_instances),
+            wait_interval_in_seconds=deployment.wait_s,
+        )
+    elif strategy == "linear":
+        routing = Cfn.TrafficRoutingConfigProperty(
+            type="LINEAR",
+            linear_step_size=Cfn.CapacitySizeProperty(type="CAPACITY_PERCENT", value=deployment.linear_step_percent),
+            wait_interval_in_seconds=deployment.wait_s,
+        )
+    else:
+        routing = Cfn.TrafficRoutingConfigProperty(type="ALL_AT_ONCE", wait_interval_in_seconds=deployment.wait_s)
+    return Cfn.DeploymentConfigProperty(
+        auto_rollback_configuration=rollback,
+        blue_green_update_policy=Cfn.BlueGreenUpdatePolicyProperty(
+            traffic_routing_configuration=routing,
+            termination_wait_in_seconds=deployment.termination_wait_s,
+            maximum_execution_timeout_in_seconds=deployment.max_execution_timeout_s,
+        ),
+    )

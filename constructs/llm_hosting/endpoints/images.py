@@ -1,0 +1,86 @@
+"""Container image URIs inside a stack: a literal where the region is known, a mapping lookup otherwise.
+
+Environment-agnostic stacks resolve the registry through one `CfnMapping` on `AWS::Region`, and
+each image adds a CloudFormation rule so that deploying to a region where that image is not
+published fails up front with a sentence saying so, not with a bare mapping-lookup error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import aws_cdk as cdk
+from constructs import Construct
+
+from llm_hosting.facts.images import REGISTRY_ACCOUNTS, ContainerImage
+
+MAPPING_ID = "ContainerRegistries"
+
+
+@dataclass(frozen=True)
+class ImageReference:
+    """An image as a stack sees it: its URI and the ECR repository ARN to grant pulls on."""
+
+    uri: str
+    repository_arn: str | None
+    """None for custom images, whose registry the library does not manage."""
+
+
+def _registry_mapping(stack: cdk.Stack) -> cdk.CfnMapping:
+    existing = stack.node.try_find_child(MAPPING_ID)
+    if isinstance(existing, cdk.CfnMapping):
+        return existing
+    return cdk.CfnMapping(
+        stack,
+        MAPPING_ID,
+        mapping={
+            region: {"Account": account, "Host": _host(region, account)}
+            for region, account in sorted(REGISTRY_ACCOUNTS.items())
+        },
+    )
+
+
+def _host(region: str, account: str) -> str:
+    suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+    return f"{account}.dkr.ecr.{region}.{suffix}"
+
+
+def _rule_id(image: ContainerImage) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]", "", f"{image.engine.title()}{image.version}")
+    return f"ImageIn{slug}Regions"
+
+
+def resolve_image(scope: Construct, image: ContainerImage, *, gpu: bool = True) -> ImageReference:
+    """The URI of `image` for the stack that holds `scope`."""
+    stack = cdk.Stack.of(scope)
+    tag = image.tag_for(gpu=gpu)
+    if not cdk.Token.is_unresolved(stack.region):
+        return ImageReference(
+            uri=image.uri(stack.region, gpu=gpu),
+            repository_arn=image.repository_arn(stack.region, stack.partition),
+        )
+
+    mapping = _registry_mapping(stack)
+    rule_id = _rule_id(image)
+    if stack.node.try_find_child(rule_id) is None:
+        cdk.CfnRule(
+            stack,
+            rule_id,
+            assertions=[
+                cdk.CfnRuleAssertion(
+                    assert_=cdk.Fn.condition_contains(sorted(image.regions), cdk.Aws.REGION),
+                    assert_description=(
+                        f"The {image.engine} {image.version} image ({image.repository}:{tag}) is not published "
+                        "in this region. Deploy to a region that has it, or choose another image version in "
+                        "the catalog."
+                    ),
+                )
+            ],
+        )
+    host = mapping.find_in_map(cdk.Aws.REGION, "Host")
+    account = mapping.find_in_map(cdk.Aws.REGION, "Account")
+    return ImageReference(
+        uri=f"{host}/{image.repository}:{tag}",
+        repository_arn=f"arn:{cdk.Aws.PARTITION}:ecr:{cdk.Aws.REGION}:{account}:repository/{image.repository}",
+    )

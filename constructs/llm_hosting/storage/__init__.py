@@ -1,0 +1,5 @@
+"""Where model archives live: the artifact bucket, its key and its access logs."""
+
+from llm_hosting.storage.artifact_store import ArtifactStore, S3Location
+
+__all__ = ["ArtifactStore", "S3Location"]
