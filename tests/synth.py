@@ -1,0 +1,47 @@
+"""Synthesize catalogs in tests the way `cdk synth` does: with cdk.json's context and feature flags."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+
+from llm_hosting.catalog import load_catalog
+from stacks import build_stacks
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def cdk_json_context() -> dict[str, Any]:
+    """Feature flags are not applied to a bare `App()`: take them from cdk.json like the CLI does."""
+    context: dict[str, Any] = json.loads((ROOT / "cdk.json").read_text())["context"]
+    return context
+
+
+@dataclass(frozen=True)
+class Synthesized:
+    outdir: Path
+    templates: dict[str, dict[str, Any]]
+    """Template by stack name."""
+
+    def template(self, stack_name: str) -> dict[str, Any]:
+        return self.templates[stack_name]
+
+    def resources(self, stack_name: str, resource_type: str | None = None) -> dict[str, Any]:
+        resources: dict[str, Any] = self.templates[stack_name]["Resources"]
+        if resource_type is None:
+            return resources
+        return {k: v for k, v in resources.items() if v["Type"] == resource_type}
+
+
+def synthesize(catalog_path: Path, outdir: Path, **context: Any) -> Synthesized:
+    """Load and synthesize a catalog into `outdir`."""
+    app = cdk.App(context={**cdk_json_context(), **context}, outdir=str(outdir))
+    catalog = load_catalog(catalog_path, account=context.get("account"), region=context.get("region"))
+    build_stacks(app, catalog)
+    assembly = app.synth()
+    templates = {stack.stack_name: stack.template for stack in assembly.stacks}
+    return Synthesized(outdir=outdir, templates=templates)

@@ -1,0 +1,128 @@
+"""Model archives are reproducible and carry the catalog's serving.properties."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from llm_hosting.catalog.schema import Batching, ModelSpec
+from llm_hosting.endpoints.model_archive import package_model, serving_properties
+from llm_hosting.packaging import build_archive, merge_properties, parse_properties, render_properties
+from tests.synth import ROOT
+
+FLAN = ROOT / "model_artifacts" / "flan-t5-xxl"
+
+
+@pytest.fixture
+def source(tmp_path: Path) -> Path:
+    root = tmp_path / "src"
+    (root / "pkg").mkdir(parents=True)
+    (root / "model.py").write_text("print('hi')\n")
+    (root / "pkg" / "util.py").write_text("X = 1\n")
+    (root / "__pycache__").mkdir()
+    (root / "__pycache__" / "model.cpython-311.pyc").write_bytes(b"\0")
+    (root / ".DS_Store").write_bytes(b"\0")
+    return root
+
+
+def test_the_same_files_give_the_same_bytes_whatever_their_mtimes(source: Path, tmp_path: Path) -> None:
+    first = build_archive(tmp_path / "a.tar.gz", source=source, prefix="m").read_bytes()
+    os.utime(source / "model.py", (1_700_000_000, 1_700_000_000))
+    (source / "pkg" / "util.py").chmod(0o600)
+    second = build_archive(tmp_path / "b.tar.gz", source=source, prefix="m").read_bytes()
+    assert first == second
+
+
+def test_a_content_change_changes_the_bytes(source: Path, tmp_path: Path) -> None:
+    first = build_archive(tmp_path / "a.tar.gz", source=source).read_bytes()
+    (source / "model.py").write_text("print('bye')\n")
+    assert build_archive(tmp_path / "b.tar.gz", source=source).read_bytes() != first
+
+
+def test_entries_are_sorted_owned_by_root_and_dated_1980(source: Path, tmp_path: Path) -> None:
+    archive = build_archive(tmp_path / "a.tar.gz", source=source, prefix="m")
+    with tarfile.open(archive) as tar:
+        members = tar.getmembers()
+    assert [m.name for m in members] == ["m", "m/model.py", "m/pkg", "m/pkg/util.py"]
+    assert {(m.uid, m.gid, m.uname, m.gname, m.mtime) for m in members} == {(0, 0, "", "", 315532800)}
+    assert {m.name: m.mode for m in members if m.isfile()} == {"m/model.py": 0o644, "m/pkg/util.py": 0o644}
+
+
+def test_the_gzip_header_carries_no_name_and_no_time(source: Path, tmp_path: Path) -> None:
+    raw = build_archive(tmp_path / "a.tar.gz", source=source).read_bytes()
+    assert raw[:2] == b"\x1f\x8b"
+    assert raw[4:8] == b"\0\0\0\0"  # MTIME
+    assert raw[3] & 0x08 == 0  # no FNAME
+    gzip.decompress(raw)
+
+
+def test_replacements_override_files_on_disk(source: Path, tmp_path: Path) -> None:
+    archive = build_archive(tmp_path / "a.tar.gz", source=source, prefix="m", replace={"model.py": b"new\n"})
+    with tarfile.open(archive) as tar:
+        assert tar.extractfile("m/model.py").read() == b"new\n"  # type: ignore[union-attr]
+
+
+def test_serving_properties_parse_and_render_round_trip() -> None:
+    text = "# comment\nengine = FasterTransformer\n! also a comment\noption.a:1\n\noption.b=x=y\n"
+    props = parse_properties(text)
+    assert props == {"engine": "FasterTransformer", "option.a": "1", "option.b": "x=y"}
+    assert render_properties(props) == "engine=FasterTransformer\noption.a=1\noption.b=x=y\n"
+
+
+def test_the_catalog_fills_in_what_the_file_leaves_out() -> None:
+    model = ModelSpec(
+        engine="lmi",
+        weights="s3://weights/m/",
+        tensor_parallel_degree=2,
+        batching=Batching(max_batch_size=64, max_batch_delay_ms=50),
+        properties={"option.dtype": "fp16", "option.trust_remote_code": True},
+    )
+    merged, conflicts = merge_properties({"option.max_rolling_batch_size": "32"}, model)
+    assert conflicts == []
+    assert merged == {
+        "engine": "Python",
+        "option.max_rolling_batch_size": "32",
+        "option.model_id": "s3://weights/m/",
+        "option.tensor_parallel_degree": "2",
+        "batch_size": "64",
+        "max_batch_delay": "50",
+        "option.dtype": "fp16",
+        "option.trust_remote_code": "true",
+    }
+
+
+def test_a_file_value_that_disagrees_with_the_catalog_is_a_conflict() -> None:
+    model = ModelSpec(engine="fastertransformer", weights="s3://weights/m/", tensor_parallel_degree=2)
+    _, conflicts = merge_properties({"option.tensor_parallel_degree": "4"}, model)
+    assert conflicts == [("option.tensor_parallel_degree", "4", "2")]
+
+
+def test_the_flan_archive_holds_the_handler_and_the_rendered_properties(tmp_path: Path) -> None:
+    model = ModelSpec(
+        engine="fastertransformer", version="0.21.0", code=str(FLAN), weights="s3://example-weights/flan-t5-xxl/",
+        tensor_parallel_degree=4,
+    )
+    archive = package_model(model, name="flan-t5-xxl", code_dir=FLAN)
+    assert archive is not None and archive.name == "flan-t5-xxl.tar.gz"
+    with tarfile.open(archive) as tar:
+        assert tar.getnames() == ["flan-t5-xxl", "flan-t5-xxl/model.py", "flan-t5-xxl/serving.properties"]
+        props = parse_properties(tar.extractfile("flan-t5-xxl/serving.properties").read().decode())  # type: ignore[union-attr]
+    assert props["engine"] == "FasterTransformer"
+    assert props["option.tensor_parallel_degree"] == "4"
+    assert props["option.s3url"] == "s3://example-weights/flan-t5-xxl/"
+    assert serving_properties(model, FLAN).startswith("engine=FasterTransformer\n")
+
+
+def test_a_djl_model_without_code_still_gets_its_serving_properties(tmp_path: Path) -> None:
+    archive = package_model(ModelSpec(engine="lmi", weights="s3://weights/m/"), name="small", code_dir=None)
+    assert archive is not None
+    with tarfile.open(archive) as tar:
+        assert tar.getnames() == ["small", "small/serving.properties"]
+
+
+def test_a_custom_model_without_code_needs_no_archive() -> None:
+    assert package_model(ModelSpec(engine="custom", image="x/y:1"), name="c", code_dir=None) is None
