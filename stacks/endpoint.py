@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import aws_cdk as cdk
-from constructs import Construct
 
+from constructs import Construct
 from llm_hosting.catalog.loader import LoadedCatalog
 from llm_hosting.catalog.schema import SingleModelEndpointSpec
 from llm_hosting.endpoints.from_catalog import single_model_endpoint

@@ -22,7 +22,12 @@ def cdk(*args: str, outdir: Path) -> subprocess.CompletedProcess[str]:
         env.pop(variable, None)  # synthesis needs no credentials
     return subprocess.run(
         [str(CDK), "synth", "--no-notices", "--quiet", "--output", str(outdir), *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
@@ -30,7 +35,8 @@ def test_another_catalog_is_chosen_with_context(tmp_path: Path) -> None:
     result = cdk("-c", "catalog=tests/catalogs/minimal.yaml", outdir=tmp_path)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.glob("*.template.json")) == [
-        "mini-artifacts.template.json", "mini-small-llm.template.json"
+        "mini-artifacts.template.json",
+        "mini-small-llm.template.json",
     ]
     # No deprecation notices, Node version warnings or other banners.
     assert "WARNING" not in result.stderr and "!!" not in result.stderr, result.stderr

@@ -26,7 +26,7 @@ def test_triton_has_gpu_and_cpu_tags() -> None:
 
 
 def test_a_region_without_the_image_is_a_clear_error() -> None:
-    with pytest.raises(UnknownImageError, match="fastertransformer 0.21.0 .* is not published in us-gov-west-1"):
+    with pytest.raises(UnknownImageError, match=r"fastertransformer 0\.21\.0 .* is not published in us-gov-west-1"):
         find_image("fastertransformer", "0.21.0").uri("us-gov-west-1")
 
 

@@ -103,7 +103,10 @@ def test_a_file_value_that_disagrees_with_the_catalog_is_a_conflict() -> None:
 
 def test_the_flan_archive_holds_the_handler_and_the_rendered_properties(tmp_path: Path) -> None:
     model = ModelSpec(
-        engine="fastertransformer", version="0.21.0", code=str(FLAN), weights="s3://example-weights/flan-t5-xxl/",
+        engine="fastertransformer",
+        version="0.21.0",
+        code=str(FLAN),
+        weights="s3://example-weights/flan-t5-xxl/",
         tensor_parallel_degree=4,
     )
     archive = package_model(model, name="flan-t5-xxl", code_dir=FLAN)

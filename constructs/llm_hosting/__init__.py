@@ -24,4 +24,4 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-__all__ = ["__version__", *_LAZY]
+__all__ = ["ArtifactStore", "SingleModelEndpoint", "__version__"]

@@ -44,7 +44,9 @@ def _stacks(directory: Path) -> Iterator[StackTemplate]:
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise AssemblyError(f"{directory}: no manifest.json; run `make synth` (or pass the cdk.out directory)") from None
+        raise AssemblyError(
+            f"{directory}: no manifest.json; run `make synth` (or pass the cdk.out directory)"
+        ) from None
     except (OSError, ValueError) as err:
         raise AssemblyError(f"{manifest_path}: cannot be read: {err}") from None
     for artifact_id, artifact in manifest.get("artifacts", {}).items():

@@ -11,6 +11,7 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 
+from llm_hosting.assembly import AssemblyError, read_assembly
 from llm_hosting.catalog import CatalogError, LoadedCatalog, json_schema, load_catalog
 from llm_hosting.catalog.schema import InferenceComponentEndpointSpec
 
@@ -47,8 +48,6 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _stacks(args: argparse.Namespace) -> int:
-    from llm_hosting.assembly import AssemblyError, read_assembly
-
     try:
         stacks = read_assembly(args.cdk_out)
     except AssemblyError as err:
@@ -56,7 +55,8 @@ def _stacks(args: argparse.Namespace) -> int:
         return 1
     width = max((len(s.name) for s in stacks), default=0)
     for stack in stacks:
-        print(f"{stack.name:<{width}}  {len(stack.resources):>4} resources  {stack.size_bytes / 1024:>7.1f} KiB  {stack.path}")
+        size = f"{stack.size_bytes / 1024:>7.1f} KiB"
+        print(f"{stack.name:<{width}}  {len(stack.resources):>4} resources  {size}  {stack.path}")
     return 0
 
 

@@ -78,7 +78,7 @@ def parse_request(body: Any) -> tuple[list[str], dict[str, Any]]:
 
 
 def _load_fastertransformer(path: str, tensor_parallel_degree: int, dtype: str) -> Any:
-    import fastertransformer as ft  # only present in the DJL FasterTransformer image
+    import fastertransformer as ft  # noqa: PLC0415 - exists only inside the DJL FasterTransformer image
 
     return ft.init_inference(path, tensor_parallel_degree, 1, dtype)
 

@@ -28,7 +28,10 @@ def test_an_unknown_field_suggests_the_closest_name(tmp_path: Path) -> None:
     data = base()
     data["endpoints"][0]["instnace_type"] = data["endpoints"][0].pop("instance_type")
     found = errors(tmp_path, data)
-    assert any("endpoints[0].instnace_type: unknown field; did you mean 'instance_type'? Rename or remove it" in f for f in found)
+    assert any(
+        "endpoints[0].instnace_type: unknown field; did you mean 'instance_type'? Rename or remove it" in f
+        for f in found
+    )
     assert any("endpoints[0].instance_type: is required but missing; add it" in f for f in found)
 
 
@@ -76,7 +79,10 @@ def test_a_bad_s3_prefix_explains_the_form(tmp_path: Path) -> None:
     data = base()
     data["endpoints"][0]["model"]["weights"] = "s3://example-weights/flan-t5-xxl"
     line = single_error(tmp_path, data)
-    assert "endpoints[0].model.weights: 's3://example-weights/flan-t5-xxl' is not valid; use an S3 prefix ending in '/'" in line
+    assert (
+        "endpoints[0].model.weights: 's3://example-weights/flan-t5-xxl' is not valid; use an S3 prefix ending in '/'"
+        in line
+    )
 
 
 def test_a_list_where_a_mapping_belongs_is_named(tmp_path: Path) -> None:
@@ -85,12 +91,15 @@ def test_a_list_where_a_mapping_belongs_is_named(tmp_path: Path) -> None:
     assert "endpoints[0].model: expected a mapping of fields (key: value), got a list" in single_error(tmp_path, data)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("", "(top level): the catalog is empty"),
-    ("- a\n- b\n", "(top level): expected a mapping with project, artifacts and endpoints, got list"),
-    ("project: [unclosed\n", "(yaml): not valid YAML"),
-    ("? [a, b]\n: 1\n", "(yaml): not valid YAML: a mapping key must be text"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "(top level): the catalog is empty"),
+        ("- a\n- b\n", "(top level): expected a mapping with project, artifacts and endpoints, got list"),
+        ("project: [unclosed\n", "(yaml): not valid YAML"),
+        ("? [a, b]\n: 1\n", "(yaml): not valid YAML: a mapping key must be text"),
+    ],
+)
 def test_documents_that_are_not_catalogs_are_named(tmp_path: Path, text: str, expected: str) -> None:
     assert expected in single_error(tmp_path, text)
 
@@ -98,7 +107,9 @@ def test_documents_that_are_not_catalogs_are_named(tmp_path: Path, text: str, ex
 def test_a_tag_key_reserved_by_aws_is_rejected(tmp_path: Path) -> None:
     data = base()
     data["tags"] = {"aws:owner": "me"}
-    assert "tags.aws:owner: 'aws:owner' starts with 'aws:', which AWS reserves; rename the tag" in single_error(tmp_path, data)
+    assert "tags.aws:owner: 'aws:owner' starts with 'aws:', which AWS reserves; rename the tag" in single_error(
+        tmp_path, data
+    )
 
 
 def test_validate_prints_a_summary_and_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
@@ -122,7 +133,10 @@ def test_validate_prints_one_line_per_problem_and_exits_1(tmp_path: Path, capsys
 
 def test_validate_on_a_missing_file_is_one_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["validate", str(tmp_path / "nope.yaml")]) == 1
-    assert capsys.readouterr().err == f"{tmp_path / 'nope.yaml'}: (file): not found; pass the path of an existing catalog file\n"
+    assert (
+        capsys.readouterr().err
+        == f"{tmp_path / 'nope.yaml'}: (file): not found; pass the path of an existing catalog file\n"
+    )
 
 
 @pytest.mark.parametrize("text", ["project: [", "\x00\x01binary", "endpoints: 3", "endpoints: [{type: multi-model}]"])

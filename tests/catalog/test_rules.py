@@ -49,10 +49,13 @@ def test_volume_settings_are_refused_on_nvme_instance_types(tmp_path: Path, volu
     assert "remove `volume`" in line
 
 
-@pytest.mark.parametrize(("field", "value", "fix"), [
-    ("download_timeout_s", 30, "use 60 or more"),
-    ("health_check_timeout_s", 3601, "use 3600 or less"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "fix"),
+    [
+        ("download_timeout_s", 30, "use 60 or more"),
+        ("health_check_timeout_s", 3601, "use 3600 or less"),
+    ],
+)
 def test_startup_timeouts_outside_60_to_3600_are_rejected(tmp_path: Path, field: str, value: int, fix: str) -> None:
     data = base()
     data["endpoints"][0]["startup"][field] = value
@@ -83,7 +86,9 @@ def test_burstable_instances_cannot_autoscale(tmp_path: Path) -> None:
     endpoint["instance_type"] = "ml.t2.medium"
     endpoint["model"] = {"engine": "custom", "image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/echo:1"}
     line = single_error(tmp_path, data)
-    assert "endpoints[0].instance_type: ml.t2.medium is a burstable (ml.t*) type, which SageMaker cannot autoscale" in line
+    assert (
+        "endpoints[0].instance_type: ml.t2.medium is a burstable (ml.t*) type, which SageMaker cannot autoscale" in line
+    )
 
 
 def test_duplicate_endpoint_names_are_rejected(tmp_path: Path) -> None:

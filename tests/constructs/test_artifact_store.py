@@ -31,7 +31,9 @@ def test_the_key_is_customer_managed_with_rotation_and_retained(template: dict[s
 def test_the_bucket_is_encrypted_with_that_key(template: dict[str, Any]) -> None:
     (rule,) = _artifact_bucket(template)["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"]
     assert rule["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
-    assert rule["ServerSideEncryptionByDefault"]["KMSMasterKeyID"] == {"Fn::GetAtt": [next(iter(of_type(template, "AWS::KMS::Key"))), "Arn"]}
+    assert rule["ServerSideEncryptionByDefault"]["KMSMasterKeyID"] == {
+        "Fn::GetAtt": [next(iter(of_type(template, "AWS::KMS::Key"))), "Arn"]
+    }
     assert rule["BucketKeyEnabled"] is True
 
 
@@ -42,7 +44,10 @@ def test_both_buckets_are_versioned_private_and_retained(template: dict[str, Any
         props = bucket["Properties"]
         assert props["VersioningConfiguration"] == {"Status": "Enabled"}
         assert props["PublicAccessBlockConfiguration"] == {
-            "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True
+            "BlockPublicAcls": True,
+            "BlockPublicPolicy": True,
+            "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True,
         }
         assert bucket["DeletionPolicy"] == "Retain"
 
@@ -63,7 +68,7 @@ def test_every_bucket_refuses_plain_http(template: dict[str, Any]) -> None:
 
 def test_replaced_archive_versions_expire(template: dict[str, Any]) -> None:
     rules = _artifact_bucket(template)["Properties"]["LifecycleConfiguration"]["Rules"]
-    assert {"NoncurrentDays": 90} == rules[0]["NoncurrentVersionExpiration"]
+    assert rules[0]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 90}
 
 
 def test_the_artifacts_stack_is_protected_from_deletion(default_synth: Synthesized) -> None:

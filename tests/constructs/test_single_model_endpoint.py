@@ -20,10 +20,13 @@ def template(default_synth: Synthesized) -> dict[str, Any]:
 def test_the_model_runs_the_fastertransformer_image_from_the_regional_registry(template: dict[str, Any]) -> None:
     container = props(template, "AWS::SageMaker::Model")["PrimaryContainer"]
     assert container["Image"] == {
-        "Fn::Join": ["", [
-            {"Fn::FindInMap": ["ContainerRegistries", {"Ref": "AWS::Region"}, "Host"]},
-            "/djl-inference:0.21.0-fastertransformer5.3.0-cu117",
-        ]]
+        "Fn::Join": [
+            "",
+            [
+                {"Fn::FindInMap": ["ContainerRegistries", {"Ref": "AWS::Region"}, "Host"]},
+                "/djl-inference:0.21.0-fastertransformer5.3.0-cu117",
+            ],
+        ]
     }
     assert container["Mode"] == "SingleModel"
 
@@ -56,7 +59,11 @@ def test_updates_are_canaried_and_roll_back_on_errors_or_latency(template: dict[
     endpoint = props(template, "AWS::SageMaker::Endpoint")
     config = endpoint["DeploymentConfig"]
     routing = config["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"]
-    assert routing == {"Type": "CANARY", "CanarySize": {"Type": "INSTANCE_COUNT", "Value": 1}, "WaitIntervalInSeconds": 600}
+    assert routing == {
+        "Type": "CANARY",
+        "CanarySize": {"Type": "INSTANCE_COUNT", "Value": 1},
+        "WaitIntervalInSeconds": 600,
+    }
     alarms = of_type(template, "AWS::CloudWatch::Alarm")
     assert sorted(a["AlarmName"]["Ref"] for a in config["AutoRollbackConfiguration"]["Alarms"]) == sorted(alarms)
     metrics = {a["Properties"]["MetricName"]: a["Properties"] for a in alarms.values()}
@@ -65,7 +72,10 @@ def test_updates_are_canaried_and_roll_back_on_errors_or_latency(template: dict[
     assert metrics["ModelLatency"]["ExtendedStatistic"] == "p90"
     assert metrics["ModelLatency"]["Threshold"] == 30_000_000  # 30 s in microseconds
     for alarm in metrics.values():
-        assert alarm["Dimensions"] == [{"Name": "EndpointName", "Value": "flan-t5-xxl"}, {"Name": "VariantName", "Value": "AllTraffic"}]
+        assert alarm["Dimensions"] == [
+            {"Name": "EndpointName", "Value": "flan-t5-xxl"},
+            {"Name": "VariantName", "Value": "AllTraffic"},
+        ]
 
 
 def test_autoscaled_variants_keep_their_instance_count_across_updates(template: dict[str, Any]) -> None:
@@ -80,7 +90,9 @@ def test_instances_scale_on_invocations_per_instance_through_the_service_linked_
     assert "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint" in text(target["RoleARN"])
     policy = props(template, "AWS::ApplicationAutoScaling::ScalingPolicy")
     tracking = policy["TargetTrackingScalingPolicyConfiguration"]
-    assert tracking["PredefinedMetricSpecification"] == {"PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"}
+    assert tracking["PredefinedMetricSpecification"] == {
+        "PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"
+    }
     assert tracking["TargetValue"] == 100
     target_id = next(iter(of_type(template, "AWS::ApplicationAutoScaling::ScalableTarget")))
     assert one(template, "AWS::ApplicationAutoScaling::ScalableTarget")["DependsOn"] == [

@@ -55,20 +55,25 @@ def test_a_batch_of_prompts_is_answered_in_order(service: Any) -> None:
 
 def test_hugging_face_parameter_names_are_translated(service: Any) -> None:
     svc, _, model = service
-    svc.handle(Input.json({"inputs": "x", "parameters": {"num_beams": 2, "length_penalty": 0.5, "top_p": 0.9}}, PROPERTIES))
+    svc.handle(
+        Input.json({"inputs": "x", "parameters": {"num_beams": 2, "length_penalty": 0.5, "top_p": 0.9}}, PROPERTIES)
+    )
     assert model.calls[-1][1] == {"max_seq_len": 256, "beam_width": 2, "len_penalty": 0.5, "top_p": 0.9}
 
 
-@pytest.mark.parametrize(("body", "reason"), [
-    ({"prompt": "x"}, 'expected a JSON object with "inputs"'),
-    ({"inputs": []}, '"inputs" must be a non-empty prompt'),
-    ({"inputs": ["ok", 3]}, '"inputs" must be a non-empty prompt'),
-    ({"inputs": ["x"] * 33}, "at most 32 prompts per request"),
-    ({"inputs": "x", "parameters": {"temperature": "hot"}}, "parameter 'temperature' must be a number"),
-    ({"inputs": "x", "parameters": {"max_new_tokens": 100000}}, "must be between 1 and 2048"),
-    ({"inputs": "x", "parameters": {"stream": True}}, "unknown parameter 'stream'; supported:"),
-    ({"inputs": "x", "parameters": ["a"]}, '"parameters" must be a JSON object'),
-])
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ({"prompt": "x"}, 'expected a JSON object with "inputs"'),
+        ({"inputs": []}, '"inputs" must be a non-empty prompt'),
+        ({"inputs": ["ok", 3]}, '"inputs" must be a non-empty prompt'),
+        ({"inputs": ["x"] * 33}, "at most 32 prompts per request"),
+        ({"inputs": "x", "parameters": {"temperature": "hot"}}, "parameter 'temperature' must be a number"),
+        ({"inputs": "x", "parameters": {"max_new_tokens": 100000}}, "must be between 1 and 2048"),
+        ({"inputs": "x", "parameters": {"stream": True}}, "unknown parameter 'stream'; supported:"),
+        ({"inputs": "x", "parameters": ["a"]}, '"parameters" must be a JSON object'),
+    ],
+)
 def test_bad_requests_get_a_400_with_the_reason(service: Any, body: Any, reason: str) -> None:
     svc, _, _ = service
     out = svc.handle(Input.json(body, PROPERTIES))

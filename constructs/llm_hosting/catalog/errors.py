@@ -57,7 +57,7 @@ _PATTERN_HINTS = {
     r"^[a-zA-Z][a-zA-Z0-9-]{0,39}$": "use 1-40 letters, digits and hyphens, starting with a letter",
     r"^ml\.[a-z0-9-]+\.[a-z0-9]+$": "use a SageMaker instance type such as ml.g5.12xlarge",
     r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/(.+/)?$": "use an S3 prefix ending in '/', such as s3://my-bucket/models/flan-t5/",
-    r"^\d{12}$": "use the 12-digit AWS account id, quoted: \"123456789012\"",
+    r"^\d{12}$": 'use the 12-digit AWS account id, quoted: "123456789012"',
     r"^[a-z]{2}(-[a-z]+)+-\d$": "use a region code such as us-east-1",
     r"^[a-zA-Z_][a-zA-Z0-9_]*$": "environment variable names use letters, digits and '_' and do not start with a digit",
     r"^subnet-[0-9a-f]+$": "use a subnet id such as subnet-0abc1234",

@@ -15,6 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from llm_hosting.catalog.errors import CatalogError, Loc, Problem, format_path, problems_from_pydantic
+from llm_hosting.catalog.rules import check_catalog, effective_instance_types
 from llm_hosting.catalog.schema import Catalog
 from llm_hosting.facts.instances import InstanceType
 
@@ -49,7 +50,7 @@ class _Loader(yaml.SafeLoader):
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: dict[Any, yaml.Node] = {}
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=True)
         try:
             duplicate = key in seen
         except TypeError:  # an unhashable key (a list or mapping as key)
@@ -112,7 +113,11 @@ def parse_yaml(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
         column = f", column {mark.column + 1}" if mark is not None else ""
         raise CatalogError(
             source,
-            [Problem("(yaml)", f"not valid YAML: {what}{column}; fix the indentation, quoting or punctuation there", line)],
+            [
+                Problem(
+                    "(yaml)", f"not valid YAML: {what}{column}; fix the indentation, quoting or punctuation there", line
+                )
+            ],
         ) from None
     return data, lines
 
@@ -122,27 +127,39 @@ def read_text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise CatalogError(source, [Problem("(file)", "not found; pass the path of an existing catalog file")]) from None
+        raise CatalogError(
+            source, [Problem("(file)", "not found; pass the path of an existing catalog file")]
+        ) from None
     except IsADirectoryError:
-        raise CatalogError(source, [Problem("(file)", "is a directory; pass the path of a catalog .yaml file")]) from None
+        raise CatalogError(
+            source, [Problem("(file)", "is a directory; pass the path of a catalog .yaml file")]
+        ) from None
     except UnicodeDecodeError:
         raise CatalogError(source, [Problem("(file)", "is not UTF-8 text; save it as UTF-8")]) from None
     except OSError as err:
-        raise CatalogError(source, [Problem("(file)", f"cannot be read ({err.strerror}); check its permissions")]) from None
+        raise CatalogError(
+            source, [Problem("(file)", f"cannot be read ({err.strerror}); check its permissions")]
+        ) from None
 
 
 def load_catalog(path: str | Path, *, account: str | None = None, region: str | None = None) -> LoadedCatalog:
     """Load, validate and resolve a catalog. `account`/`region` override the catalog's environment."""
-    from llm_hosting.catalog.rules import check_catalog, effective_instance_types
-
     path = Path(path)
     source = str(path)
     data, lines = parse_yaml(read_text(path), source)
     if data is None:
-        raise CatalogError(source, [Problem("(top level)", "the catalog is empty; add at least `project:` and `endpoints:`")])
+        raise CatalogError(
+            source, [Problem("(top level)", "the catalog is empty; add at least `project:` and `endpoints:`")]
+        )
     if not isinstance(data, dict):
         raise CatalogError(
-            source, [Problem("(top level)", f"expected a mapping with project, artifacts and endpoints, got {type(data).__name__}")]
+            source,
+            [
+                Problem(
+                    "(top level)",
+                    f"expected a mapping with project, artifacts and endpoints, got {type(data).__name__}",
+                )
+            ],
         )
     try:
         spec = Catalog.model_validate(data)
@@ -162,9 +179,7 @@ def load_catalog(path: str | Path, *, account: str | None = None, region: str | 
     )
     problems += check_catalog(loaded)
     if problems:
-        located = [
-            Problem(p.path, p.message, p.line or _line_for(lines, _parse_path(p.path))) for p in problems
-        ]
+        located = [Problem(p.path, p.message, p.line or _line_for(lines, _parse_path(p.path))) for p in problems]
         raise CatalogError(source, located)
     return loaded
 
@@ -180,4 +195,3 @@ def _parse_path(path: str) -> Loc:
         else:
             loc.append(part)
     return tuple(loc)
-

@@ -18,6 +18,7 @@ from llm_hosting.catalog.schema import (
     EndpointDeployment,
     InferenceComponentEndpointSpec,
     InstanceCount,
+    InstanceScaling,
     ModelSpec,
     MultiModelEndpointSpec,
     SingleModelEndpointSpec,
@@ -91,9 +92,12 @@ def effective_instance_types(spec: Catalog) -> tuple[dict[str, InstanceType], li
                 )
             )
             continue
-        table[name] = InstanceType(name=name, accelerator=given.get("accelerator", "GPU"), confirmed=True, **{
-            k: given[k] for k in ("gpus", "gpu_memory_mib", "vcpus", "memory_mib", "nvme")
-        })
+        table[name] = InstanceType(
+            name=name,
+            accelerator=given.get("accelerator", "GPU"),
+            confirmed=True,
+            **{k: given[k] for k in ("gpus", "gpu_memory_mib", "vcpus", "memory_mib", "nvme")},
+        )
     return table, problems
 
 
@@ -132,7 +136,8 @@ class _Checks:
             if endpoint.name in endpoints:
                 yield Problem(
                     f"{here}.name",
-                    f"'{endpoint.name}' is already the name of {endpoints[endpoint.name]}; endpoint names must be unique",
+                    f"'{endpoint.name}' is already the name of {endpoints[endpoint.name]}; "
+                    "endpoint names must be unique",
                 )
             endpoints.setdefault(endpoint.name, here)
             if isinstance(endpoint, InferenceComponentEndpointSpec):
@@ -251,12 +256,19 @@ class _Checks:
 
     # --- single model ----------------------------------------------------------------------
 
-    def single_model(self, at: str, endpoint: SingleModelEndpointSpec, instance: InstanceType | None) -> Iterator[Problem]:
-        yield from self.model(f"{at}.model", endpoint.model, gpus=instance.gpus if instance else None,
-                              gpu_owner=instance.name if instance else "", component=False)
+    def single_model(
+        self, at: str, endpoint: SingleModelEndpointSpec, instance: InstanceType | None
+    ) -> Iterator[Problem]:
+        yield from self.model(
+            f"{at}.model",
+            endpoint.model,
+            gpus=instance.gpus if instance else None,
+            gpu_owner=instance.name if instance else "",
+            component=False,
+        )
         yield from self.deployment(at, endpoint.deployment, endpoint)
         if endpoint.scaling is not None:
-            yield from self.instance_scaling(at, endpoint)
+            yield from self.instance_scaling(at, endpoint, endpoint.scaling)
         if endpoint.network_isolation and endpoint.model.weights is not None:
             yield Problem(
                 f"{at}.network_isolation",
@@ -264,12 +276,16 @@ class _Checks:
                 "network_isolation: false or package the weights into the model archive",
             )
 
-    def instance_scaling(self, at: str, endpoint: SingleModelEndpointSpec | MultiModelEndpointSpec) -> Iterator[Problem]:
-        scaling = endpoint.scaling
-        assert scaling is not None
+    def instance_scaling(
+        self, at: str, endpoint: SingleModelEndpointSpec | MultiModelEndpointSpec, scaling: InstanceScaling
+    ) -> Iterator[Problem]:
         if not any(
             v is not None
-            for v in (scaling.invocations_per_instance, scaling.concurrent_requests_per_model, scaling.gpu_memory_percent)
+            for v in (
+                scaling.invocations_per_instance,
+                scaling.concurrent_requests_per_model,
+                scaling.gpu_memory_percent,
+            )
         ):
             yield Problem(
                 f"{at}.scaling",
@@ -284,7 +300,9 @@ class _Checks:
 
     # --- multi model -----------------------------------------------------------------------
 
-    def multi_model(self, at: str, endpoint: MultiModelEndpointSpec, instance: InstanceType | None) -> Iterator[Problem]:
+    def multi_model(
+        self, at: str, endpoint: MultiModelEndpointSpec, instance: InstanceType | None
+    ) -> Iterator[Problem]:
         if instance is not None and instance.gpus > 1:
             singles = sorted(n for n, t in self.catalog.instance_types.items() if t.gpus == 1)
             yield Problem(
@@ -297,12 +315,14 @@ class _Checks:
             yield Problem(f"{at}.model.image", "engine: custom needs the container image URI; add image")
         if model.engine != "custom":
             if model.image is not None:
-                yield Problem(f"{at}.model.image", f"only engine: custom takes an image; remove it or use engine: custom")
+                yield Problem(
+                    f"{at}.model.image", "only engine: custom takes an image; remove it or use engine: custom"
+                )
             yield from self.image(f"{at}.model.version", model.engine, model.version)
         yield from self.environment_size(f"{at}.model.environment", model.environment, MODEL_ENV_MAX_ENTRIES)
         yield from self.deployment(at, endpoint.deployment, endpoint)
         if endpoint.scaling is not None:
-            yield from self.instance_scaling(at, endpoint)
+            yield from self.instance_scaling(at, endpoint, endpoint.scaling)
             if endpoint.scaling.concurrent_requests_per_model is not None:
                 yield Problem(
                     f"{at}.scaling.concurrent_requests_per_model",
@@ -325,8 +345,13 @@ class _Checks:
                     f"{accelerators} GPUs per copy but {instance.name} has {instance.gpus}; lower it or use a larger "
                     "instance type",
                 )
-            yield from self.model(f"{here}.model", component.model, gpus=accelerators,
-                                  gpu_owner=f"the component's {accelerators} accelerator(s)", component=True)
+            yield from self.model(
+                f"{here}.model",
+                component.model,
+                gpus=accelerators,
+                gpu_owner=f"the component's {accelerators} accelerator(s)",
+                component=True,
+            )
             if instance is not None and component.memory_mb > instance.memory_mib:
                 yield Problem(
                     f"{here}.memory_mb",
@@ -368,7 +393,10 @@ class _Checks:
                     "copies.min is 0 (scale to zero) but there is no scaling to bring copies back; add "
                     "scaling.invocations_per_copy or set copies.min to 1",
                 )
-            if component.deployment.rollback_batch_copies is not None and component.deployment.rollback_batch_copies > counts.max:
+            if (
+                component.deployment.rollback_batch_copies is not None
+                and component.deployment.rollback_batch_copies > counts.max
+            ):
                 yield Problem(
                     f"{here}.deployment.rollback_batch_copies",
                     f"larger than the component's maximum of {counts.max} copies; lower it",
@@ -385,7 +413,9 @@ class _Checks:
 
     # --- models ----------------------------------------------------------------------------
 
-    def model(self, at: str, model: ModelSpec, *, gpus: int | None, gpu_owner: str, component: bool) -> Iterator[Problem]:
+    def model(
+        self, at: str, model: ModelSpec, *, gpus: int | None, gpu_owner: str, component: bool
+    ) -> Iterator[Problem]:
         if model.engine == "custom":
             if model.image is None:
                 yield Problem(f"{at}.image", "engine: custom needs the container image URI; add image")
@@ -403,11 +433,17 @@ class _Checks:
                 f"engine {model.engine} does not read weights from S3 itself; package them under `code` instead",
             )
         if model.weights_kms_key_arn is not None and model.weights is None:
-            yield Problem(f"{at}.weights_kms_key_arn", "names the key of weights that are not given; add weights or remove it")
+            yield Problem(
+                f"{at}.weights_kms_key_arn", "names the key of weights that are not given; add weights or remove it"
+            )
         if model.batching is not None and not djl:
-            yield Problem(f"{at}.batching", f"dynamic batching is a DJL Serving setting; engine {model.engine} does not read it")
+            yield Problem(
+                f"{at}.batching", f"dynamic batching is a DJL Serving setting; engine {model.engine} does not read it"
+            )
         if model.properties and not djl:
-            yield Problem(f"{at}.properties", f"serving.properties is read by DJL Serving only, not by engine {model.engine}")
+            yield Problem(
+                f"{at}.properties", f"serving.properties is read by DJL Serving only, not by engine {model.engine}"
+            )
         if djl and model.code is None and model.weights is None:
             yield Problem(f"{at}", "names neither code nor weights; add weights (an S3 prefix) or code (a directory)")
         if model.engine in ("triton",) and model.code is None:
@@ -417,10 +453,12 @@ class _Checks:
         if tp is not None and gpus is not None and tp > gpus:
             yield Problem(f"{at}.tensor_parallel_degree", f"{tp} needs {tp} GPUs but {gpu_owner} has {gpus}")
         if tp is not None and not djl:
-            yield Problem(f"{at}.tensor_parallel_degree", f"is a DJL Serving setting; engine {model.engine} does not read it")
+            yield Problem(
+                f"{at}.tensor_parallel_degree", f"is a DJL Serving setting; engine {model.engine} does not read it"
+            )
 
         if model.code is not None:
-            yield from self.code(at, model)
+            yield from self.code(at, model, model.code)
         limit = COMPONENT_ENV_MAX_ENTRIES if component else MODEL_ENV_MAX_ENTRIES
         yield from self.environment_size(f"{at}.environment", model.environment, limit)
 
@@ -438,9 +476,8 @@ class _Checks:
                 "engine: custom with your own image",
             )
 
-    def code(self, at: str, model: ModelSpec) -> Iterator[Problem]:
-        assert model.code is not None
-        directory = self.catalog.resolve(model.code)
+    def code(self, at: str, model: ModelSpec, code: str) -> Iterator[Problem]:
+        directory = self.catalog.resolve(code)
         if not directory.is_dir():
             yield Problem(
                 f"{at}.code",

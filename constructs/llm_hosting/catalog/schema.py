@@ -62,7 +62,9 @@ StartupSeconds: TypeAlias = Annotated[int, Field(ge=60, le=3600)]
 
 def _not_aws_prefixed(value: str) -> str:
     if value.lower().startswith("aws:"):
-        raise PydanticCustomError("tag_key", "'{value}' starts with 'aws:', which AWS reserves; rename the tag", {"value": value})
+        raise PydanticCustomError(
+            "tag_key", "'{value}' starts with 'aws:', which AWS reserves; rename the tag", {"value": value}
+        )
     return value
 
 
@@ -155,8 +157,12 @@ class Volume(Spec):
 
 
 class Vpc(Spec):
-    subnet_ids: Annotated[list[Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]+$")]], Field(min_length=1, max_length=16)]
-    security_group_ids: Annotated[list[Annotated[str, StringConstraints(pattern=r"^sg-[0-9a-f]+$")]], Field(min_length=1, max_length=5)]
+    subnet_ids: Annotated[
+        list[Annotated[str, StringConstraints(pattern=r"^subnet-[0-9a-f]+$")]], Field(min_length=1, max_length=16)
+    ]
+    security_group_ids: Annotated[
+        list[Annotated[str, StringConstraints(pattern=r"^sg-[0-9a-f]+$")]], Field(min_length=1, max_length=5)
+    ]
 
 
 class Batching(Spec):
@@ -178,7 +184,9 @@ class ModelSpec(Spec):
         default=None, description="Directory packaged into the model archive, relative to the catalog file."
     )
     weights: S3Prefix | None = Field(default=None, description="S3 prefix the container reads the weights from.")
-    weights_kms_key_arn: KmsKeyArn | None = Field(default=None, description="KMS key that encrypts the weights bucket, if any.")
+    weights_kms_key_arn: KmsKeyArn | None = Field(
+        default=None, description="KMS key that encrypts the weights bucket, if any."
+    )
     tensor_parallel_degree: Annotated[int, Field(ge=1, le=64)] | None = None
     batching: Batching | None = None
     properties: dict[Annotated[str, StringConstraints(pattern=r"^[a-zA-Z][\w.-]*$")], PropertyValue] = Field(
@@ -211,7 +219,9 @@ class EndpointDeployment(Spec):
     rolling_batch_instances: Annotated[int, Field(ge=1)] = 1
     rollback_batch_instances: Annotated[int, Field(ge=1)] | None = None
     wait_s: Seconds = Field(default=300, description="Baking period between traffic steps.")
-    termination_wait_s: Seconds = Field(default=300, description="Blue/green: keep the old fleet this long after the shift.")
+    termination_wait_s: Seconds = Field(
+        default=300, description="Blue/green: keep the old fleet this long after the shift."
+    )
     max_execution_timeout_s: Annotated[int, Field(ge=600, le=28800)] | None = None
     rollback: RollbackAlarms = Field(default_factory=RollbackAlarms)
 
@@ -254,7 +264,9 @@ class ComponentScaling(Spec):
 class Warmup(Spec):
     """Invoke every model on a multi-model endpoint on a schedule, so none is cold."""
 
-    schedule: Annotated[str, StringConstraints(pattern=r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$")] = "rate(1 hour)"
+    schedule: Annotated[
+        str, StringConstraints(pattern=r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$")
+    ] = "rate(1 hour)"
     payload: Any = Field(default_factory=lambda: {"inputs": "warm-up"}, description="Request body (JSON-serializable).")
     content_type: str = "application/json"
     concurrency: Annotated[int, Field(ge=1, le=64)] = 4
@@ -324,7 +336,9 @@ class ComponentSpec(Spec):
     accelerators: Annotated[int, Field(ge=1)] | None = Field(
         default=None, description="GPUs per copy. Default: the tensor parallel degree, or 1."
     )
-    memory_mb: Annotated[int, Field(ge=128)] = Field(description="Host memory reserved per copy (MinMemoryRequiredInMb).")
+    memory_mb: Annotated[int, Field(ge=128)] = Field(
+        description="Host memory reserved per copy (MinMemoryRequiredInMb)."
+    )
     max_memory_mb: Annotated[int, Field(ge=128)] | None = None
     cpu_cores: Annotated[float, Field(ge=0.25)] | None = None
     copies: CopyCount = Field(default_factory=CopyCount)

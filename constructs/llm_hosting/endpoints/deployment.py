@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_sagemaker as sagemaker
-from constructs import Construct
 
+from constructs import Construct
 from llm_hosting.catalog.schema import EndpointDeployment
 from llm_hosting.catalog.schema import RollbackAlarms as RollbackAlarmsSpec
 from llm_hosting.monitoring.cfn import alarm_metric_properties
@@ -31,7 +31,9 @@ class RollbackAlarms(Construct):
         self.errors = cloudwatch.CfnAlarm(
             self,
             "Errors",
-            alarm_description=f"{subject}: more than {thresholds.max_5xx_errors} 5xx errors a minute; rolls back updates",
+            alarm_description=(
+                f"{subject}: more than {thresholds.max_5xx_errors} 5xx errors a minute; rolls back updates"
+            ),
             comparison_operator="GreaterThanThreshold",
             threshold=thresholds.max_5xx_errors,
             evaluation_periods=thresholds.evaluation_periods,

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
-from constructs import Construct
 
+from constructs import Construct
 from llm_hosting.endpoints.images import ImageReference
 
 
-def create_execution_role(scope: Construct, construct_id: str, *, log_group_names: list[str], description: str) -> iam.Role:
+def create_execution_role(
+    scope: Construct, construct_id: str, *, log_group_names: list[str], description: str
+) -> iam.Role:
     """A role for SageMaker with permission to write its own logs and metrics, nothing more yet."""
     role = iam.Role(
         scope,
@@ -22,9 +24,7 @@ def create_execution_role(scope: Construct, construct_id: str, *, log_group_name
         description=description,
     )
     stack = cdk.Stack.of(scope)
-    groups = [
-        f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:{name}" for name in log_group_names
-    ]
+    groups = [f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:{name}" for name in log_group_names]
     role.add_to_policy(iam.PolicyStatement(actions=["logs:CreateLogGroup"], resources=groups))
     role.add_to_policy(
         iam.PolicyStatement(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from constructs import Construct
-
 from llm_hosting.catalog.loader import LoadedCatalog
 from llm_hosting.catalog.rules import instance_counts
 from llm_hosting.catalog.schema import SingleModelEndpointSpec

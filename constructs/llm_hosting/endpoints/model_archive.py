@@ -8,6 +8,7 @@ name a `code` directory. Archives are reproducible, so the asset hash follows th
 from __future__ import annotations
 
 import atexit
+import functools
 import hashlib
 import shutil
 import tempfile
@@ -15,21 +16,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aws_cdk as cdk
-from constructs import Construct
 
+from constructs import Construct
 from llm_hosting.catalog.schema import ModelSpec
 from llm_hosting.packaging.archive import build_archive
 from llm_hosting.packaging.serving_properties import DJL_ENGINES, merge_properties, parse_properties, render_properties
 
-_staging: Path | None = None
 
-
+@functools.cache
 def _staging_dir() -> Path:
-    global _staging
-    if _staging is None:
-        _staging = Path(tempfile.mkdtemp(prefix="llm-hosting-archives-"))
-        atexit.register(shutil.rmtree, _staging, ignore_errors=True)
-    return _staging
+    """One scratch directory per process for built archives (the assembly keeps its own copies)."""
+    staging = Path(tempfile.mkdtemp(prefix="llm-hosting-archives-"))
+    atexit.register(shutil.rmtree, staging, ignore_errors=True)
+    return staging
 
 
 def serving_properties(model: ModelSpec, code_dir: Path | None) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_applicationautoscaling as appscaling
-from constructs import Construct
 
+from constructs import Construct
 from llm_hosting.monitoring import metrics
 from llm_hosting.monitoring.cfn import customized_metric
 
@@ -64,7 +64,6 @@ class VariantScaling(Construct):
             role_arn=service_linked_role_arn(self),
         )
         self.policies: list[appscaling.CfnScalingPolicy] = []
-        cooldowns = {"scale_in_cooldown": scale_in_cooldown_s, "scale_out_cooldown": scale_out_cooldown_s}
         predefined = (
             ("InvocationsPerInstance", "SageMakerVariantInvocationsPerInstance", invocations_per_instance),
             (
@@ -73,18 +72,19 @@ class VariantScaling(Construct):
                 concurrent_requests_per_model,
             ),
         )
-        for construct_id, metric_type, target in predefined:
+        for policy_id, metric_type, target in predefined:
             if target is None:
                 continue
             self._policy(
-                construct_id,
-                f"{endpoint_name}-{_kebab(construct_id)}",
+                policy_id,
+                f"{endpoint_name}-{_kebab(policy_id)}",
                 Policy.TargetTrackingScalingPolicyConfigurationProperty(
                     target_value=target,
                     predefined_metric_specification=Policy.PredefinedMetricSpecificationProperty(
                         predefined_metric_type=metric_type
                     ),
-                    **cooldowns,
+                    scale_in_cooldown=scale_in_cooldown_s,
+                    scale_out_cooldown=scale_out_cooldown_s,
                 ),
             )
         if gpu_memory_percent is not None:
@@ -97,7 +97,8 @@ class VariantScaling(Construct):
                     customized_metric_specification=customized_metric(
                         metrics.gpu_memory_utilization(endpoint_name, variant_name)
                     ),
-                    **cooldowns,
+                    scale_in_cooldown=scale_in_cooldown_s,
+                    scale_out_cooldown=scale_out_cooldown_s,
                 ),
             )
 

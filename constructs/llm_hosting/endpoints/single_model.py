@@ -10,8 +10,8 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
-from constructs import Construct
 
+from constructs import Construct
 from llm_hosting.catalog.schema import EndpointDeployment, StartupTimeouts, Vpc
 from llm_hosting.endpoints.deployment import RollbackAlarms, default_strategy, endpoint_deployment_config
 from llm_hosting.endpoints.execution_role import create_execution_role, grant_image_pull
@@ -42,9 +42,7 @@ def variant_options(
     if volume_size_gb is not None:
         options["volume_size_in_gb"] = volume_size_gb
     if routing is not None:
-        options["routing_config"] = sagemaker.CfnEndpointConfig.RoutingConfigProperty(
-            routing_strategy=ROUTING[routing]
-        )
+        options["routing_config"] = sagemaker.CfnEndpointConfig.RoutingConfigProperty(routing_strategy=ROUTING[routing])
     if inference_ami_version is not None:
         options["inference_ami_version"] = inference_ami_version
     return options

@@ -14,9 +14,22 @@ from dataclasses import dataclass
 REGISTRY_ACCOUNTS: Mapping[str, str] = {
     **dict.fromkeys(
         (
-            "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1",
-            "eu-central-1", "eu-north-1", "eu-west-1", "eu-west-2", "eu-west-3",
-            "ap-northeast-1", "ap-northeast-2", "ap-south-1", "ap-southeast-1", "ap-southeast-2",
+            "us-east-1",
+            "us-east-2",
+            "us-west-1",
+            "us-west-2",
+            "ca-central-1",
+            "sa-east-1",
+            "eu-central-1",
+            "eu-north-1",
+            "eu-west-1",
+            "eu-west-2",
+            "eu-west-3",
+            "ap-northeast-1",
+            "ap-northeast-2",
+            "ap-south-1",
+            "ap-southeast-1",
+            "ap-southeast-2",
         ),
         "763104351884",
     ),
@@ -210,7 +223,5 @@ def find_image(engine: str, version: str | None = None) -> ContainerImage:
         return images.latest
     image = images.versions.get(version)
     if image is None:
-        raise UnknownImageError(
-            f"{engine} has no image version '{version}'; use one of {', '.join(images.versions)}"
-        )
+        raise UnknownImageError(f"{engine} has no image version '{version}'; use one of {', '.join(images.versions)}")
     return image

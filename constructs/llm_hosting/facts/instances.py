@@ -44,7 +44,7 @@ class InstanceType:
         return self.family.startswith("t")
 
 
-def _row(
+def _row(  # noqa: PLR0917 - positional, so the table below reads as a table
     name: str,
     accelerator: str,
     gpus: int,

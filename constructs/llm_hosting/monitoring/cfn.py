@@ -30,8 +30,6 @@ def customized_metric(metric: MetricSpec) -> appscaling.CfnScalingPolicy.Customi
     return appscaling.CfnScalingPolicy.CustomizedMetricSpecificationProperty(
         namespace=metric.namespace,
         metric_name=metric.name,
-        dimensions=[
-            appscaling.CfnScalingPolicy.MetricDimensionProperty(name=k, value=v) for k, v in metric.dimensions
-        ],
+        dimensions=[appscaling.CfnScalingPolicy.MetricDimensionProperty(name=k, value=v) for k, v in metric.dimensions],
         statistic=metric.statistic,
     )

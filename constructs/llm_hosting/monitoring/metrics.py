@@ -9,6 +9,7 @@ utilization is percent x number of GPUs/cores; per-copy inference component metr
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 INVOCATIONS = "AWS/SageMaker"
 INSTANCES = "/aws/sagemaker/Endpoints"
 COMPONENTS = "/aws/sagemaker/InferenceComponents"
@@ -29,7 +30,6 @@ class MetricSpec:
     def extended(self) -> bool:
         """Percentile statistics (p90) go to `ExtendedStatistic` in CloudFormation."""
         return self.statistic.startswith("p")
-
 
 
 def _variant(endpoint: str, variant: str) -> tuple[tuple[str, str], ...]:
