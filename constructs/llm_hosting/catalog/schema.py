@@ -362,6 +362,19 @@ EndpointSpec: TypeAlias = Annotated[
 ]
 
 
+class Planning(Spec):
+    """Inputs of the capacity planner (`python -m llm_hosting plan`)."""
+
+    baseline: Literal["same-family", "any"] = Field(
+        default="same-family",
+        description="Dedicated-endpoint baseline: the smallest fitting type of the endpoint's family, or of any type.",
+    )
+    prices: dict[InstanceTypeName, Annotated[float, Field(gt=0)]] = Field(
+        default_factory=dict,
+        description="Hourly price per instance type (your currency); dollars appear in reports only when given.",
+    )
+
+
 class Catalog(Spec):
     """The whole catalog: a project, its artifact bucket, and its endpoints."""
 
@@ -370,6 +383,7 @@ class Catalog(Spec):
     artifacts: Artifacts = Field(default_factory=Artifacts)
     tags: Tags = Field(default_factory=dict, description="Tags on every stack's resources.")
     instance_types: dict[InstanceTypeName, InstanceTypeSpec] = Field(default_factory=dict)
+    planning: Planning = Field(default_factory=Planning)
     endpoints: list[EndpointSpec] = Field(default_factory=list)
 
 
