@@ -8,6 +8,9 @@ from llm_hosting.catalog.loader import LoadedCatalog
 from stacks.artifacts import ArtifactsStack
 from stacks.endpoint import EndpointStack
 
+QUALIFIER_CONTEXT = "@aws-cdk/core:bootstrapQualifier"
+"""The context key `cdk bootstrap --qualifier` users set; it names the bootstrap roles."""
+
 
 def stack_name(project: str, suffix: str) -> str:
     return f"{project}-{suffix}"
@@ -18,10 +21,13 @@ def build_stacks(app: cdk.App, catalog: LoadedCatalog) -> list[cdk.Stack]:
     spec = catalog.spec
     env = cdk.Environment(account=catalog.account, region=catalog.region) if catalog.account or catalog.region else None
 
+    qualifier = app.node.try_get_context(QUALIFIER_CONTEXT) or cdk.DefaultStackSynthesizer.DEFAULT_QUALIFIER
     artifacts = ArtifactsStack(
         app,
         stack_name(spec.project, "artifacts"),
+        project=spec.project,
         artifacts=spec.artifacts,
+        qualifier=qualifier,
         env=env,
         description=f"{spec.project}: model artifact bucket and key (stateful, retained)",
     )

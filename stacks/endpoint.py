@@ -10,7 +10,8 @@ from constructs import Construct
 from llm_hosting.catalog.loader import LoadedCatalog
 from llm_hosting.catalog.schema import SingleModelEndpointSpec
 from llm_hosting.endpoints.from_catalog import single_model_endpoint
-from llm_hosting.storage import ArtifactStore
+from llm_hosting.storage import ArtifactStore, layout
+from llm_hosting.storage.synthesizer import ArtifactBucketSynthesizer
 
 Endpoint = SingleModelEndpointSpec
 
@@ -26,6 +27,12 @@ class EndpointStack(cdk.Stack):
         store: ArtifactStore,
         **kwargs: Any,
     ) -> None:
-        super().__init__(scope, construct_id, **kwargs)
+        super().__init__(
+            scope,
+            construct_id,
+            # Model archives (and the template) are staged under assets/<endpoint>/ in the artifact bucket.
+            synthesizer=ArtifactBucketSynthesizer(project=catalog.spec.project, prefix=layout.asset_prefix(spec.name)),
+            **kwargs,
+        )
         # The construct id is the endpoint name: stable for as long as the endpoint keeps its name.
         self.endpoint = single_model_endpoint(self, spec.name, spec, catalog=catalog, store=store)

@@ -66,6 +66,30 @@ def test_every_bucket_refuses_plain_http(template: dict[str, Any]) -> None:
         assert any(s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in denies)
 
 
+def test_the_bucket_name_is_deterministic_per_account_and_region(template: dict[str, Any]) -> None:
+    name = _artifact_bucket(template)["Properties"]["BucketName"]
+    assert name == {"Fn::Join": ["", ["llm-hosting-artifacts-", {"Ref": "AWS::AccountId"}, "-", {"Ref": "AWS::Region"}]]}
+
+
+def test_only_the_bootstrap_roles_may_stage_files_and_only_under_assets(template: dict[str, Any]) -> None:
+    policy = next(
+        p for p in of_type(template, "AWS::S3::BucketPolicy").values() if "CdkAssetPublishingWrite" in text(p)
+    )
+    allows = {s["Sid"]: s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"}
+    assert set(allows) == {"CdkAssetPublishingWrite", "CdkAssetPublishingList", "CdkDeployReadTemplates"}
+    assert "cdk-hnb659fds-file-publishing-role-" in text(allows["CdkAssetPublishingWrite"]["Principal"])
+    assert "cdk-hnb659fds-deploy-role-" in text(allows["CdkDeployReadTemplates"]["Principal"])
+    for sid in ("CdkAssetPublishingWrite", "CdkDeployReadTemplates"):
+        assert text(allows[sid]["Resource"]).endswith('"/assets/*"]]}')
+    key_policy = one(template, "AWS::KMS::Key")["Properties"]["KeyPolicy"]["Statement"]
+    via_s3 = [s for s in key_policy if s.get("Sid", "").startswith("Cdk")]
+    assert len(via_s3) == 2 and all("kms:ViaService" in text(s["Condition"]) for s in via_s3)
+
+
+def test_the_bucket_name_and_key_are_exported_for_the_command_line(template: dict[str, Any]) -> None:
+    assert set(template["Outputs"]) >= {"ArtifactBucketName", "ArtifactKeyArn"}
+
+
 def test_replaced_archive_versions_expire(template: dict[str, Any]) -> None:
     rules = _artifact_bucket(template)["Properties"]["LifecycleConfiguration"]["Rules"]
     assert rules[0]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 90}

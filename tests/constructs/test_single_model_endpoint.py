@@ -31,9 +31,9 @@ def test_the_model_runs_the_fastertransformer_image_from_the_regional_registry(t
     assert container["Mode"] == "SingleModel"
 
 
-def test_the_model_archive_is_a_tar_gz_file_asset(template: dict[str, Any]) -> None:
+def test_the_model_archive_is_staged_in_the_artifact_bucket_under_the_endpoint(template: dict[str, Any]) -> None:
     url = props(template, "AWS::SageMaker::Model")["PrimaryContainer"]["ModelDataUrl"]["Fn::Sub"]
-    assert url.startswith("s3://cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}/")
+    assert url.startswith("s3://llm-hosting-artifacts-${AWS::AccountId}-${AWS::Region}/assets/flan-t5-xxl/")
     assert url.endswith(".tar.gz")
 
 
@@ -107,15 +107,23 @@ def test_the_execution_role_has_no_managed_policies(template: dict[str, Any]) ->
     assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {"Service": "sagemaker.amazonaws.com"}
 
 
-def test_the_role_reads_only_the_archive_and_its_own_weights_prefix(template: dict[str, Any]) -> None:
+def test_the_role_reads_only_its_own_prefixes(template: dict[str, Any]) -> None:
     s3 = [s for s in statements(template) if any(str(a).startswith("s3:") for a in _actions(s))]
-    reads = [s for s in s3 if _actions(s) == ["s3:GetObject"]]
-    assert len(reads) == 1 and len(reads[0]["Resource"]) == 2
-    assert ".tar.gz" in text(reads[0]["Resource"][0])
-    assert ":s3:::example-weights/flan-t5-xxl/*" in text(reads[0]["Resource"][1])
-    (listing,) = [s for s in s3 if _actions(s) == ["s3:ListBucket"]]
-    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["flan-t5-xxl/*"]}}
-    assert ":s3:::example-weights" in text(listing["Resource"])
+    (reads,) = [s for s in s3 if _actions(s) == ["s3:GetObject"]]
+    assert sorted(text(r) for r in reads["Resource"]) == sorted(
+        text(r) for r in reads["Resource"] if "/assets/flan-t5-xxl/*" in text(r) or "example-weights/flan-t5-xxl/*" in text(r)
+    )
+    assert len(reads["Resource"]) == 2
+    listings = [s for s in s3 if _actions(s) == ["s3:ListBucket"]]
+    assert sorted(text(s["Condition"]) for s in listings) == sorted(
+        [text({"StringLike": {"s3:prefix": ["assets/flan-t5-xxl/*"]}}), text({"StringLike": {"s3:prefix": ["flan-t5-xxl/*"]}})]
+    )
+
+
+def test_the_role_decrypts_with_the_artifact_key_only(template: dict[str, Any]) -> None:
+    (decrypt,) = [s for s in statements(template) if "kms:Decrypt" in _actions(s)]
+    assert _actions(decrypt) == ["kms:Decrypt"]
+    assert "Fn::GetStackOutput" in text(decrypt["Resource"])  # the key's ARN, from the artifacts stack
 
 
 def test_the_role_pulls_only_the_djl_repository(template: dict[str, Any]) -> None:

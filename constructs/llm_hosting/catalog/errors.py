@@ -54,7 +54,10 @@ def format_path(loc: Loc) -> str:
 # --- pydantic errors -> problems ---------------------------------------------------------------
 
 _PATTERN_HINTS = {
-    r"^[a-zA-Z][a-zA-Z0-9-]{0,39}$": "use 1-40 letters, digits and hyphens, starting with a letter",
+    r"^[a-z]([a-z0-9-]{0,23}[a-z0-9])?$": (
+        "use 1-25 lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen "
+        "(it starts the S3 bucket name <project>-artifacts-<account>-<region>)"
+    ),
     r"^ml\.[a-z0-9-]+\.[a-z0-9]+$": "use a SageMaker instance type such as ml.g5.12xlarge",
     r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/(.+/)?$": "use an S3 prefix ending in '/', such as s3://my-bucket/models/flan-t5/",
     r"^\d{12}$": 'use the 12-digit AWS account id, quoted: "123456789012"',

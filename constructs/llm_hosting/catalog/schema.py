@@ -48,7 +48,8 @@ SageMakerName: TypeAlias = Annotated[
 ]
 """Endpoint, variant and inference-component names: <=63, `[a-zA-Z0-9](-*[a-zA-Z0-9])*`."""
 
-ProjectName: TypeAlias = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z][a-zA-Z0-9-]{0,39}$")]
+ProjectName: TypeAlias = Annotated[str, StringConstraints(pattern=r"^[a-z]([a-z0-9-]{0,23}[a-z0-9])?$")]
+"""Lower case and at most 25 characters: it starts the artifact bucket's name (S3 allows 63)."""
 InstanceTypeName: TypeAlias = Annotated[str, StringConstraints(pattern=r"^ml\.[a-z0-9-]+\.[a-z0-9]+$")]
 S3Prefix: TypeAlias = Annotated[str, StringConstraints(pattern=r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/(.+/)?$")]
 KmsKeyArn: TypeAlias = Annotated[
@@ -378,7 +379,11 @@ class Planning(Spec):
 class Catalog(Spec):
     """The whole catalog: a project, its artifact bucket, and its endpoints."""
 
-    project: ProjectName = Field(default="llm-hosting", description="Prefix of every stack name.")
+    project: ProjectName = Field(
+        default="llm-hosting",
+        description="Prefix of every stack name and of the artifact bucket's name: 1-25 lower-case letters, "
+        "digits and hyphens.",
+    )
     environment: Environment | None = None
     artifacts: Artifacts = Field(default_factory=Artifacts)
     tags: Tags = Field(default_factory=dict, description="Tags on every stack's resources.")

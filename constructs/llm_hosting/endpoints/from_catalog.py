@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import aws_cdk as cdk
+
 from constructs import Construct
 from llm_hosting.catalog.loader import LoadedCatalog
 from llm_hosting.catalog.rules import instance_counts
@@ -9,7 +11,20 @@ from llm_hosting.catalog.schema import SingleModelEndpointSpec
 from llm_hosting.endpoints.model_archive import package_model
 from llm_hosting.endpoints.single_model import SingleModelEndpoint
 from llm_hosting.facts.images import find_image
+from llm_hosting.storage import layout
 from llm_hosting.storage.artifact_store import ArtifactStore, S3Location
+
+
+def staged_archive_access(
+    scope: Construct, catalog: LoadedCatalog, store: ArtifactStore, endpoint_name: str
+) -> S3Location:
+    """The prefix an endpoint's staged files live under in the artifact bucket, with its key."""
+    stack = cdk.Stack.of(scope)
+    return S3Location(
+        bucket=layout.bucket_name(catalog.spec.project, stack.account, stack.region),
+        prefix=layout.asset_prefix(endpoint_name),
+        kms_key_arn=store.key.key_arn if store.key is not None else None,
+    )
 
 
 def single_model_endpoint(
@@ -39,6 +54,7 @@ def single_model_endpoint(
         image=image,
         gpus=instance.gpus,
         model_archive=package_model(model, name=spec.name, code_dir=code_dir),
+        model_archive_access=staged_archive_access(scope, catalog, store, spec.name),
         environment=model.environment,
         initial_instance_count=counts.initial,
         variant_name=spec.variant_name,
@@ -54,7 +70,7 @@ def single_model_endpoint(
         retain_variant_properties=spec.scaling is not None,
     )
     if model.weights is not None:
-        endpoint.grant_read_weights(S3Location.parse(model.weights, model.weights_kms_key_arn))
+        endpoint.grant_read(S3Location.parse(model.weights, model.weights_kms_key_arn))
     if spec.scaling is not None:
         scaling = spec.scaling
         endpoint.add_instance_scaling(

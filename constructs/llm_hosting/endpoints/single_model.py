@@ -60,7 +60,8 @@ class SingleModelEndpoint(Construct):
     """A SageMaker model on its own endpoint.
 
     Creates an execution role (unless one is passed) with read access to exactly what the model
-    needs, the model, an endpoint config and the endpoint. With `deployment` the endpoint rolls
+    needs (`model_archive_access`: the prefix its archive is staged under; default: that one
+    object), the model, an endpoint config and the endpoint. With `deployment` the endpoint rolls
     updates out (canary, linear, all-at-once or rolling) and rolls back when the 5xx-error or
     latency alarm fires. Model and endpoint-config names are left to CloudFormation, because both
     are replaced on every change; the endpoint name is explicit because clients address it.
@@ -76,6 +77,7 @@ class SingleModelEndpoint(Construct):
         image: ContainerImage | str,
         gpus: int = 1,
         model_archive: Path | None = None,
+        model_archive_access: S3Location | None = None,
         environment: Mapping[str, str] | None = None,
         role: iam.IRole | None = None,
         initial_instance_count: int = 1,
@@ -112,9 +114,12 @@ class SingleModelEndpoint(Construct):
         self.model_archive: StagedArchive | None = None
         if model_archive is not None:
             self.model_archive = stage_archive(self, model_archive)
-            self.role.add_to_principal_policy(
-                iam.PolicyStatement(actions=["s3:GetObject"], resources=[self.model_archive.object_arn])
-            )
+            if model_archive_access is not None:
+                self.grant_read(model_archive_access)
+            else:
+                self.role.add_to_principal_policy(
+                    iam.PolicyStatement(actions=["s3:GetObject"], resources=[self.model_archive.object_arn])
+                )
 
         self.model = sagemaker.CfnModel(
             self,
@@ -179,10 +184,10 @@ class SingleModelEndpoint(Construct):
         self.endpoint.node.add_dependency(self.role)
         self.scaling: VariantScaling | None = None
 
-    def grant_read_weights(self, weights: S3Location) -> None:
-        """Let the container read its weights prefix (and decrypt it, if a key is named)."""
-        bucket_arn = f"arn:{self._partition}:s3:::{weights.bucket}"
-        grant_read_prefix(self.role, bucket_arn=bucket_arn, prefix=weights.prefix, kms_key_arn=weights.kms_key_arn)
+    def grant_read(self, location: S3Location) -> None:
+        """Let the model read one S3 prefix (and decrypt it, if a key is named): weights, archives."""
+        bucket_arn = f"arn:{self._partition}:s3:::{location.bucket}"
+        grant_read_prefix(self.role, bucket_arn=bucket_arn, prefix=location.prefix, kms_key_arn=location.kms_key_arn)
 
     def add_instance_scaling(
         self,

@@ -1,5 +1,6 @@
-"""Where model archives live: the artifact bucket, its key and its access logs."""
+"""Where model archives live: the artifact bucket, its key and its access logs, and the layout inside."""
 
-from llm_hosting.storage.artifact_store import ArtifactStore, S3Location
+from llm_hosting.storage import layout
+from llm_hosting.storage.artifact_store import ArtifactStore, S3Location, bootstrap_role_arn, grant_read_prefix
 
-__all__ = ["ArtifactStore", "S3Location"]
+__all__ = ["ArtifactStore", "S3Location", "bootstrap_role_arn", "grant_read_prefix", "layout"]

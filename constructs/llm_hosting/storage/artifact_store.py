@@ -55,11 +55,19 @@ def grant_read_prefix(
         iam.Grant.add_to_principal(grantee=grantee, actions=["kms:Decrypt"], resource_arns=[kms_key_arn])
 
 
+def bootstrap_role_arn(scope: Construct, role: str, qualifier: str) -> str:
+    """ARN of a role `cdk bootstrap` creates, e.g. `file-publishing-role`, in the stack's account/region."""
+    stack = cdk.Stack.of(scope)
+    name = f"cdk-{qualifier}-{role}-{stack.account}-{stack.region}"
+    return f"arn:{stack.partition}:iam::{stack.account}:role/{name}"
+
+
 class ArtifactStore(Construct):
     """A bucket for model archives: KMS (customer-managed key, rotation on) or SSE-S3, versioned,
     TLS-only, public access blocked, server access logs, kept when the stack is deleted.
 
-    Each endpoint reads only its own prefix (`prefix_for(endpoint_name)`).
+    Endpoint stacks stage their files under `assets/<endpoint>/` (see `allow_cdk_asset_publishing`);
+    multi-model endpoints load from `<endpoint>/`. Each execution role reads only its own prefix.
     """
 
     def __init__(
@@ -67,6 +75,7 @@ class ArtifactStore(Construct):
         scope: Construct,
         construct_id: str,
         *,
+        bucket_name: str | None = None,
         encryption: str = "kms",
         noncurrent_version_expiration: cdk.Duration | None = None,
     ) -> None:
@@ -97,6 +106,7 @@ class ArtifactStore(Construct):
         self.bucket = s3.Bucket(
             self,
             "Bucket",
+            bucket_name=bucket_name,
             encryption=s3.BucketEncryption.KMS if self.key else s3.BucketEncryption.S3_MANAGED,
             encryption_key=self.key,
             bucket_key_enabled=self.key is not None,
@@ -116,13 +126,63 @@ class ArtifactStore(Construct):
             removal_policy=retain,
         )
 
-    @staticmethod
-    def prefix_for(endpoint_name: str) -> str:
-        """The S3 prefix that belongs to one endpoint: `<endpoint name>/`."""
-        return f"{endpoint_name}/"
+    def allow_cdk_asset_publishing(self, *, qualifier: str, prefix: str) -> None:
+        """Let `cdk deploy` stage files under `prefix` with the roles `cdk bootstrap` made.
 
-    def s3_uri(self, prefix: str) -> str:
-        return f"s3://{self.bucket.bucket_name}/{prefix}"
+        The file-publishing role uploads (and checks what is there); the deploy role reads the
+        templates CloudFormation is given. Both are named by the bootstrap qualifier.
+        """
+        publisher = iam.ArnPrincipal(bootstrap_role_arn(self, "file-publishing-role", qualifier))
+        deployer = iam.ArnPrincipal(bootstrap_role_arn(self, "deploy-role", qualifier))
+        objects = self.bucket.arn_for_objects(f"{prefix}*")
+        self.bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CdkAssetPublishingWrite",
+                principals=[publisher],
+                actions=["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
+                resources=[objects],
+            )
+        )
+        self.bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CdkAssetPublishingList",
+                principals=[publisher],
+                actions=["s3:ListBucket", "s3:GetBucketLocation", "s3:GetEncryptionConfiguration"],
+                resources=[self.bucket.bucket_arn],
+            )
+        )
+        self.bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CdkDeployReadTemplates", principals=[deployer], actions=["s3:GetObject"], resources=[objects]
+            )
+        )
+        if self.key is not None:
+            self.key.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid="CdkAssetPublishingEncrypt",
+                    principals=[publisher],
+                    actions=["kms:Encrypt", "kms:GenerateDataKey*", "kms:Decrypt", "kms:DescribeKey"],
+                    resources=["*"],
+                    conditions={
+                        "StringEquals": {
+                            "kms:ViaService": f"s3.{cdk.Stack.of(self).region}.{cdk.Stack.of(self).url_suffix}"
+                        }
+                    },
+                )
+            )
+            self.key.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid="CdkDeployDecryptTemplates",
+                    principals=[deployer],
+                    actions=["kms:Decrypt"],
+                    resources=["*"],
+                    conditions={
+                        "StringEquals": {
+                            "kms:ViaService": f"s3.{cdk.Stack.of(self).region}.{cdk.Stack.of(self).url_suffix}"
+                        }
+                    },
+                )
+            )
 
     def grant_read(self, grantee: iam.IGrantable, prefix: str) -> None:
         """Read (and decrypt) the objects under `prefix`, nothing else."""
