@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from llm_hosting.assembly import AssemblyError, read_assembly
 from llm_hosting.catalog import CatalogError, LoadedCatalog, json_schema, load_catalog
 from llm_hosting.catalog.schema import InferenceComponentEndpointSpec
+from llm_hosting.commands import review as review_command
 
 DEFAULT_CATALOG = "catalog.yaml"
 
@@ -74,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     stacks = commands.add_parser("stacks", help="list the stacks of a synthesized cloud assembly")
     stacks.add_argument("cdk_out", nargs="?", default="cdk.out", help="cloud assembly directory (default: cdk.out)")
     stacks.set_defaults(run=_stacks)
+
+    review_command.register(commands)
     return parser
 
 
