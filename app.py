@@ -22,10 +22,10 @@ def main() -> None:
             account=app.node.try_get_context("account"),
             region=app.node.try_get_context("region"),
         )
+        build_stacks(app, catalog)
     except CatalogError as err:
         print(err, file=sys.stderr)
         sys.exit(1)
-    build_stacks(app, catalog)
     app.synth()
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import aws_cdk as cdk
-
 from constructs import Construct
+
 from llm_hosting.catalog.schema import Artifacts
 from llm_hosting.storage import ArtifactStore, layout
 

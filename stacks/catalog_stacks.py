@@ -1,30 +1,30 @@
-"""Catalog -> stacks. Stack names are `<project>-artifacts` and `<project>-<endpoint name>`."""
+"""Catalog -> stacks: `<project>-artifacts`, `<project>-<endpoint>` and its `-partN` shards."""
 
 from __future__ import annotations
 
 import aws_cdk as cdk
 
 from llm_hosting.catalog.loader import LoadedCatalog
+from llm_hosting.catalog.schema import InferenceComponentEndpointSpec
+from llm_hosting.endpoints.inference_components import InferenceComponentEndpoint
 from stacks.artifacts import ArtifactsStack
-from stacks.endpoint import EndpointStack
+from stacks.endpoint import ComponentShardStack, EndpointStack
+from stacks.plan import plan_stacks
 
 QUALIFIER_CONTEXT = "@aws-cdk/core:bootstrapQualifier"
 """The context key `cdk bootstrap --qualifier` users set; it names the bootstrap roles."""
 
 
-def stack_name(project: str, suffix: str) -> str:
-    return f"{project}-{suffix}"
-
-
 def build_stacks(app: cdk.App, catalog: LoadedCatalog) -> list[cdk.Stack]:
     """Add the catalog's stacks to `app`; returns them in deployment order."""
     spec = catalog.spec
+    plan = plan_stacks(catalog)
     env = cdk.Environment(account=catalog.account, region=catalog.region) if catalog.account or catalog.region else None
-
     qualifier = app.node.try_get_context(QUALIFIER_CONTEXT) or cdk.DefaultStackSynthesizer.DEFAULT_QUALIFIER
+
     artifacts = ArtifactsStack(
         app,
-        stack_name(spec.project, "artifacts"),
+        plan.artifacts,
         project=spec.project,
         artifacts=spec.artifacts,
         qualifier=qualifier,
@@ -32,20 +32,43 @@ def build_stacks(app: cdk.App, catalog: LoadedCatalog) -> list[cdk.Stack]:
         description=f"{spec.project}: model artifact bucket and key (stateful, retained)",
     )
     stacks: list[cdk.Stack] = [artifacts]
-    for endpoint in spec.endpoints:
+    for planned in plan.endpoints:
+        endpoint = spec.endpoints[planned.index]
         stack = EndpointStack(
             app,
-            stack_name(spec.project, endpoint.name),
+            planned.stack_name,
             spec=endpoint,
             catalog=catalog,
             store=artifacts.store,
+            components=planned.components,
             env=env,
             description=f"{spec.project}: SageMaker {endpoint.type} endpoint {endpoint.name}",
         )
         stack.add_stack_dependency(artifacts)
-        for key, value in endpoint.tags.items():
-            cdk.Tags.of(stack).add(key, value)
-        stacks.append(stack)
+        group: list[cdk.Stack] = [stack]
+        if isinstance(endpoint, InferenceComponentEndpointSpec) and isinstance(
+            stack.endpoint, InferenceComponentEndpoint
+        ):
+            for shard in planned.shards:
+                group.append(
+                    ComponentShardStack(
+                        app,
+                        shard.stack_name,
+                        spec=endpoint,
+                        endpoint=stack.endpoint,
+                        catalog=catalog,
+                        shard=shard,
+                        env=env,
+                        description=(
+                            f"{spec.project}: inference components {shard.start + 1}-{shard.stop} of endpoint "
+                            f"{endpoint.name}"
+                        ),
+                    )
+                )
+        for member in group:
+            for key, value in endpoint.tags.items():
+                cdk.Tags.of(member).add(key, value)
+        stacks.extend(group)
 
     for stack in stacks:
         for key, value in spec.tags.items():

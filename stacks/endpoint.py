@@ -1,22 +1,36 @@
-"""One stack per endpoint, so each endpoint deploys, updates and rolls back on its own."""
+"""One stack per endpoint (plus shard stacks for many components), so each deploys on its own."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import aws_cdk as cdk
-
 from constructs import Construct
+
 from llm_hosting.catalog.loader import LoadedCatalog
-from llm_hosting.catalog.schema import SingleModelEndpointSpec
-from llm_hosting.endpoints.from_catalog import single_model_endpoint
+from llm_hosting.catalog.schema import InferenceComponentEndpointSpec, SingleModelEndpointSpec
+from llm_hosting.endpoints.from_catalog import (
+    add_inference_component,
+    inference_component_endpoint,
+    single_model_endpoint,
+)
+from llm_hosting.endpoints.inference_components import InferenceComponentEndpoint
+from llm_hosting.endpoints.single_model import SingleModelEndpoint
 from llm_hosting.storage import ArtifactStore, layout
 from llm_hosting.storage.synthesizer import ArtifactBucketSynthesizer
+from stacks.plan import Shard
 
-Endpoint = SingleModelEndpointSpec
+Endpoint = SingleModelEndpointSpec | InferenceComponentEndpointSpec
+
+
+def _synthesizer(catalog: LoadedCatalog, endpoint_name: str) -> ArtifactBucketSynthesizer:
+    # Model archives (and the template) are staged under assets/<endpoint>/ in the artifact bucket.
+    return ArtifactBucketSynthesizer(project=catalog.spec.project, prefix=layout.asset_prefix(endpoint_name))
 
 
 class EndpointStack(cdk.Stack):
+    """An endpoint and, for inference-component endpoints, its first components."""
+
     def __init__(
         self,
         scope: Construct,
@@ -25,14 +39,35 @@ class EndpointStack(cdk.Stack):
         spec: Endpoint,
         catalog: LoadedCatalog,
         store: ArtifactStore,
+        components: Shard | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(
-            scope,
-            construct_id,
-            # Model archives (and the template) are staged under assets/<endpoint>/ in the artifact bucket.
-            synthesizer=ArtifactBucketSynthesizer(project=catalog.spec.project, prefix=layout.asset_prefix(spec.name)),
-            **kwargs,
-        )
+        super().__init__(scope, construct_id, synthesizer=_synthesizer(catalog, spec.name), **kwargs)
         # The construct id is the endpoint name: stable for as long as the endpoint keeps its name.
-        self.endpoint = single_model_endpoint(self, spec.name, spec, catalog=catalog, store=store)
+        self.endpoint: SingleModelEndpoint | InferenceComponentEndpoint
+        if isinstance(spec, SingleModelEndpointSpec):
+            self.endpoint = single_model_endpoint(self, spec.name, spec, catalog=catalog, store=store)
+            return
+        self.endpoint = inference_component_endpoint(self, spec.name, spec, catalog=catalog, store=store)
+        if components is not None:
+            for component in spec.components[components.start : components.stop]:
+                add_inference_component(self.endpoint, self, component, endpoint_spec=spec, catalog=catalog)
+
+
+class ComponentShardStack(cdk.Stack):
+    """More inference components of an endpoint whose own stack is full."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        spec: InferenceComponentEndpointSpec,
+        endpoint: InferenceComponentEndpoint,
+        catalog: LoadedCatalog,
+        shard: Shard,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, synthesizer=_synthesizer(catalog, spec.name), **kwargs)
+        for component in spec.components[shard.start : shard.stop]:
+            add_inference_component(endpoint, self, component, endpoint_spec=spec, catalog=catalog)

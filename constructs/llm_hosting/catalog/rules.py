@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 Endpoint = SingleModelEndpointSpec | MultiModelEndpointSpec | InferenceComponentEndpointSpec
 
-SUPPORTED_ENDPOINT_TYPES = frozenset({"single-model"})
+SUPPORTED_ENDPOINT_TYPES = frozenset({"single-model", "inference-components"})
 """Endpoint types the constructs can build today; the schema already describes all three."""
 
 MODEL_ENV_MAX_ENTRIES = 100
@@ -392,6 +392,14 @@ class _Checks:
                     f"{here}.scaling",
                     "copies.min is 0 (scale to zero) but there is no scaling to bring copies back; add "
                     "scaling.invocations_per_copy or set copies.min to 1",
+                )
+            batch = component.deployment.batch_copies
+            if batch is not None and batch * 2 > counts.min:
+                yield Problem(
+                    f"{here}.deployment.batch_copies",
+                    f"a batch of {batch} copies is more than half of the {counts.min} the component keeps "
+                    "(copies.min), and SageMaker takes 5-50 % of the copies per batch; use batch_percent "
+                    f"instead, or raise copies.min to {batch * 2}",
                 )
             if (
                 component.deployment.rollback_batch_copies is not None

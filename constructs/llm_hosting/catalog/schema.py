@@ -228,9 +228,18 @@ class EndpointDeployment(Spec):
 
 
 class ComponentDeployment(Spec):
-    """Rolling update of an inference component, copy batch by copy batch."""
+    """Rolling update of an inference component, batch by batch of copies.
 
-    batch_copies: Annotated[int, Field(ge=1)] = 1
+    SageMaker takes a batch of 5-50 % of the component's copies; a percentage satisfies that at any
+    copy count, a fixed number of copies only while the component keeps twice as many.
+    """
+
+    batch_percent: Annotated[int, Field(ge=5, le=50)] = Field(
+        default=50, description="Batch size in percent of the copies (CAPACITY_PERCENT)."
+    )
+    batch_copies: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="Batch size in copies (COPY_COUNT) instead; at most half of copies.min."
+    )
     rollback_batch_copies: Annotated[int, Field(ge=1)] | None = None
     wait_s: Seconds = 120
     max_execution_timeout_s: Annotated[int, Field(ge=600, le=28800)] | None = None

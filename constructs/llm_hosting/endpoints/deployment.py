@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_sagemaker as sagemaker
-
 from constructs import Construct
-from llm_hosting.catalog.schema import EndpointDeployment
+
+from llm_hosting.catalog.schema import ComponentDeployment, EndpointDeployment
 from llm_hosting.catalog.schema import RollbackAlarms as RollbackAlarmsSpec
 from llm_hosting.monitoring.cfn import alarm_metric_properties
 from llm_hosting.monitoring.metrics import MetricSpec
@@ -110,6 +110,33 @@ def endpoint_deployment_config(
         blue_green_update_policy=Cfn.BlueGreenUpdatePolicyProperty(
             traffic_routing_configuration=routing,
             termination_wait_in_seconds=deployment.termination_wait_s,
+            maximum_execution_timeout_in_seconds=deployment.max_execution_timeout_s,
+        ),
+    )
+
+
+def component_deployment_config(
+    deployment: ComponentDeployment, *, alarm_names: list[str]
+) -> sagemaker.CfnInferenceComponent.InferenceComponentDeploymentConfigProperty:
+    """Roll an inference component's copies a batch at a time; the alarms roll it back."""
+    ic = sagemaker.CfnInferenceComponent
+    rollback_batch = (
+        ic.InferenceComponentCapacitySizeProperty(type="COPY_COUNT", value=deployment.rollback_batch_copies)
+        if deployment.rollback_batch_copies is not None
+        else None
+    )
+    return ic.InferenceComponentDeploymentConfigProperty(
+        auto_rollback_configuration=ic.AutoRollbackConfigurationProperty(
+            alarms=[ic.AlarmProperty(alarm_name=name) for name in alarm_names]
+        ),
+        rolling_update_policy=ic.InferenceComponentRollingUpdatePolicyProperty(
+            maximum_batch_size=(
+                ic.InferenceComponentCapacitySizeProperty(type="COPY_COUNT", value=deployment.batch_copies)
+                if deployment.batch_copies is not None
+                else ic.InferenceComponentCapacitySizeProperty(type="CAPACITY_PERCENT", value=deployment.batch_percent)
+            ),
+            wait_interval_in_seconds=deployment.wait_s,
+            rollback_maximum_batch_size=rollback_batch,
             maximum_execution_timeout_in_seconds=deployment.max_execution_timeout_s,
         ),
     )

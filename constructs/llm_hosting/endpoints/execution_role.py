@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
-
 from constructs import Construct
+
 from llm_hosting.endpoints.images import ImageReference
 
 

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-import aws_cdk as cdk
+import posixpath
 
+import aws_cdk as cdk
 from constructs import Construct
+
 from llm_hosting.catalog.loader import LoadedCatalog
-from llm_hosting.catalog.rules import instance_counts
-from llm_hosting.catalog.schema import SingleModelEndpointSpec
+from llm_hosting.catalog.rules import component_accelerators, copy_counts, instance_counts
+from llm_hosting.catalog.schema import (
+    ComponentSpec,
+    InferenceComponentEndpointSpec,
+    ModelSpec,
+    SingleModelEndpointSpec,
+)
+from llm_hosting.endpoints.inference_components import InferenceComponent, InferenceComponentEndpoint
 from llm_hosting.endpoints.model_archive import package_model
 from llm_hosting.endpoints.single_model import SingleModelEndpoint
-from llm_hosting.facts.images import find_image
+from llm_hosting.facts.images import ContainerImage, find_image
 from llm_hosting.storage import layout
 from llm_hosting.storage.artifact_store import ArtifactStore, S3Location
 
@@ -39,7 +47,7 @@ def single_model_endpoint(
     counts = instance_counts(spec.instance_count)
     model = spec.model
     code_dir = catalog.resolve(model.code) if model.code else None
-    image = model.image if model.engine == "custom" and model.image else find_image(model.engine, model.version)
+    image = _image(model)
 
     volume = spec.volume
     # Encrypt an EBS volume with the artifact key by default; NVMe types have none (and refuse a key).
@@ -83,3 +91,108 @@ def single_model_endpoint(
             scale_out_cooldown_s=scaling.scale_out_cooldown_s,
         )
     return endpoint
+
+
+MAX_PREFIX_GRANTS_PER_BUCKET = 8
+"""Beyond this many weights prefixes in one bucket, grant their common prefix instead: the role's
+inline policy must stay under IAM's size limit however many components share the endpoint."""
+
+
+def consolidate_prefixes(locations: list[S3Location]) -> list[S3Location]:
+    """Grants covering `locations`: each one, or per bucket and key their common `/`-prefix."""
+    groups: dict[tuple[str, str | None], set[str]] = {}
+    for location in locations:
+        groups.setdefault((location.bucket, location.kms_key_arn), set()).add(location.prefix)
+    grants: list[S3Location] = []
+    for (bucket, key), prefixes in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1] or "")):
+        if len(prefixes) <= MAX_PREFIX_GRANTS_PER_BUCKET:
+            grants.extend(S3Location(bucket, prefix, key) for prefix in sorted(prefixes))
+            continue
+        common = posixpath.commonpath(sorted(prefixes))
+        grants.append(S3Location(bucket, f"{common}/" if common else "", key))
+    return grants
+
+
+def _image(model: ModelSpec) -> ContainerImage | str:
+    if model.engine == "custom" and model.image is not None:
+        return model.image
+    return find_image(model.engine, model.version)
+
+
+def inference_component_endpoint(
+    scope: Construct,
+    construct_id: str,
+    spec: InferenceComponentEndpointSpec,
+    *,
+    catalog: LoadedCatalog,
+    store: ArtifactStore,
+) -> InferenceComponentEndpoint:
+    """The shared endpoint, with read access for every component's archive and weights."""
+    instance = catalog.instance(spec.instance_type)
+    counts = instance_counts(spec.instance_count)
+    volume = spec.volume
+    wants_kms = volume.kms if volume is not None and volume.kms is not None else True
+    endpoint = InferenceComponentEndpoint(
+        scope,
+        construct_id,
+        endpoint_name=spec.name,
+        instance_type=spec.instance_type,
+        initial_instance_count=counts.initial,
+        min_instance_count=counts.min,
+        max_instance_count=counts.max,
+        variant_name=spec.variant_name,
+        routing=spec.routing,
+        vpc=spec.vpc,
+        inference_ami_version=spec.inference_ami_version,
+        volume_size_gb=volume.size_gb if volume is not None else None,
+        volume_kms_key=store.key if (wants_kms and not instance.nvme) else None,
+    )
+    endpoint.grant_read(staged_archive_access(scope, catalog, store, spec.name))
+    weights = [
+        S3Location.parse(c.model.weights, c.model.weights_kms_key_arn) for c in spec.components if c.model.weights
+    ]
+    for grant in consolidate_prefixes(weights):
+        endpoint.grant_read(grant)
+    for component in spec.components:
+        endpoint.allow_image(_image(component.model))
+    return endpoint
+
+
+def add_inference_component(
+    endpoint: InferenceComponentEndpoint,
+    scope: Construct,
+    spec: ComponentSpec,
+    *,
+    endpoint_spec: InferenceComponentEndpointSpec,
+    catalog: LoadedCatalog,
+) -> InferenceComponent:
+    """One catalog component on `endpoint`, built in `scope` (the endpoint's stack or a shard)."""
+    model = spec.model
+    code_dir = catalog.resolve(model.code) if model.code else None
+    copies = copy_counts(spec.copies)
+    instance = catalog.instance(endpoint_spec.instance_type)
+    component = endpoint.add_component(
+        spec.name,
+        scope=scope,
+        component_name=spec.name,
+        image=_image(model),
+        model_archive=package_model(model, name=spec.name, code_dir=code_dir),
+        environment=model.environment,
+        accelerators=component_accelerators(spec) if instance.gpus else None,
+        memory_mb=spec.memory_mb,
+        max_memory_mb=spec.max_memory_mb,
+        cpu_cores=spec.cpu_cores,
+        initial_copies=copies.initial,
+        startup=spec.startup or endpoint_spec.startup,
+        deployment=spec.deployment,
+    )
+    if spec.scaling is not None:
+        component.add_copy_scaling(
+            min_copies=copies.min,
+            max_copies=copies.max,
+            invocations_per_copy=spec.scaling.invocations_per_copy,
+            concurrent_requests_per_copy=spec.scaling.concurrent_requests_per_copy,
+            scale_in_cooldown_s=spec.scaling.scale_in_cooldown_s,
+            scale_out_cooldown_s=spec.scaling.scale_out_cooldown_s,
+        )
+    return component

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 
 import aws_cdk as cdk
-
 from constructs import Construct
+
 from llm_hosting.facts.images import REGISTRY_ACCOUNTS, ContainerImage
 
 MAPPING_ID = "ContainerRegistries"

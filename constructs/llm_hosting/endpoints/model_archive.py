@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import aws_cdk as cdk
-
 from constructs import Construct
+
 from llm_hosting.catalog.schema import ModelSpec
 from llm_hosting.packaging.archive import build_archive
 from llm_hosting.packaging.serving_properties import DJL_ENGINES, merge_properties, parse_properties, render_properties

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_applicationautoscaling as appscaling
-
 from constructs import Construct
+
 from llm_hosting.monitoring import metrics
 from llm_hosting.monitoring.cfn import customized_metric
 

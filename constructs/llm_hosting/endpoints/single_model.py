@@ -4,56 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
-
 from constructs import Construct
+
 from llm_hosting.catalog.schema import EndpointDeployment, StartupTimeouts, Vpc
 from llm_hosting.endpoints.deployment import RollbackAlarms, default_strategy, endpoint_deployment_config
 from llm_hosting.endpoints.execution_role import create_execution_role, grant_image_pull
 from llm_hosting.endpoints.images import ImageReference, resolve_image
 from llm_hosting.endpoints.model_archive import StagedArchive, stage_archive
 from llm_hosting.endpoints.scaling import VariantScaling
+from llm_hosting.endpoints.variant import model_vpc_config, variant_options
 from llm_hosting.facts.images import ContainerImage
 from llm_hosting.monitoring import metrics
 from llm_hosting.storage.artifact_store import S3Location, grant_read_prefix
-
-ROUTING = {"least-outstanding-requests": "LEAST_OUTSTANDING_REQUESTS", "random": "RANDOM"}
-Variant = sagemaker.CfnEndpointConfig.ProductionVariantProperty
-
-
-def variant_options(
-    *,
-    startup: StartupTimeouts | None,
-    volume_size_gb: int | None,
-    routing: str | None,
-    inference_ami_version: str | None,
-) -> dict[str, Any]:
-    """ProductionVariant keyword arguments shared by every endpoint type."""
-    options: dict[str, Any] = {}
-    if startup is not None and startup.download_timeout_s is not None:
-        options["model_data_download_timeout_in_seconds"] = startup.download_timeout_s
-    if startup is not None and startup.health_check_timeout_s is not None:
-        options["container_startup_health_check_timeout_in_seconds"] = startup.health_check_timeout_s
-    if volume_size_gb is not None:
-        options["volume_size_in_gb"] = volume_size_gb
-    if routing is not None:
-        options["routing_config"] = sagemaker.CfnEndpointConfig.RoutingConfigProperty(routing_strategy=ROUTING[routing])
-    if inference_ami_version is not None:
-        options["inference_ami_version"] = inference_ami_version
-    return options
-
-
-def vpc_config(vpc: Vpc | None) -> sagemaker.CfnModel.VpcConfigProperty | None:
-    if vpc is None:
-        return None
-    return sagemaker.CfnModel.VpcConfigProperty(
-        subnets=list(vpc.subnet_ids), security_group_ids=list(vpc.security_group_ids)
-    )
 
 
 class SingleModelEndpoint(Construct):
@@ -132,10 +99,10 @@ class SingleModelEndpoint(Construct):
                 environment=dict(environment) if environment else None,
             ),
             enable_network_isolation=network_isolation or None,
-            vpc_config=vpc_config(vpc),
+            vpc_config=model_vpc_config(vpc),
         )
 
-        variant = Variant(
+        variant = sagemaker.CfnEndpointConfig.ProductionVariantProperty(
             variant_name=variant_name,
             model_name=self.model.attr_model_name,
             instance_type=instance_type,

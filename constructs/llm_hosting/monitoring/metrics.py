@@ -70,3 +70,29 @@ def gpu_utilization(endpoint: str, variant: str) -> MetricSpec:
 def gpu_memory_metric_target(percent_of_total: float, gpus: int) -> float:
     """Convert "80 % of the instance's GPU memory" into the metric's scale (percent x GPUs)."""
     return round(percent_of_total * max(gpus, 1), 2)
+
+
+def _component(name: str) -> tuple[tuple[str, str], ...]:
+    return (("InferenceComponentName", name),)
+
+
+def component_invocations(name: str) -> MetricSpec:
+    return MetricSpec(INVOCATIONS, "Invocations", _component(name), "Sum")
+
+
+def component_invocation_5xx_errors(name: str) -> MetricSpec:
+    return MetricSpec(INVOCATIONS, "Invocation5XXErrors", _component(name), "Sum")
+
+
+def component_model_latency(name: str, statistic: str = "p90") -> MetricSpec:
+    return MetricSpec(INVOCATIONS, "ModelLatency", _component(name), statistic, unit="Microseconds")
+
+
+def component_no_capacity_invocation_failures(name: str) -> MetricSpec:
+    """Requests that found no copy to serve them: the signal to scale out from zero."""
+    return MetricSpec(INVOCATIONS, "NoCapacityInvocationFailures", _component(name), "Sum")
+
+
+def component_gpu_memory_utilization(name: str) -> MetricSpec:
+    """Per copy, normalized to the component's reservation (0-100)."""
+    return MetricSpec(COMPONENTS, "GPUMemoryUtilizationNormalized", _component(name), "Average")

@@ -10,6 +10,25 @@ import json
 from typing import Any
 
 
+class PairList:
+    """Ordered (key, value) pairs, as DJL keeps an Input's content."""
+
+    def __init__(self, pairs: list[tuple[str, bytes]]):
+        self._pairs = pairs
+
+    def size(self) -> int:
+        return len(self._pairs)
+
+    def key_at(self, index: int) -> str:
+        return self._pairs[index][0]
+
+    def value_at(self, index: int) -> bytes:
+        return self._pairs[index][1]
+
+    def is_empty(self) -> bool:
+        return not self._pairs
+
+
 class Input:
     def __init__(self, properties: dict[str, str] | None = None, content: list[tuple[str, bytes]] | None = None):
         self.properties = dict(properties or {})
@@ -28,6 +47,9 @@ class Input:
 
     def get_properties(self) -> dict[str, str]:
         return self.properties
+
+    def get_content(self) -> PairList:
+        return PairList(self.content)
 
     def is_empty(self) -> bool:
         return not self.content
@@ -100,3 +122,6 @@ class Output:
     def json(self, key: str | None = None) -> Any:
         value = next(v for k, v in self.content if k == key) if key is not None else self.content[0][1]
         return json.loads(value)
+
+    def keys(self) -> list[str | None]:
+        return [k for k, _ in self.content]

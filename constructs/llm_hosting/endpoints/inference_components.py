@@ -1,0 +1,255 @@
+"""Endpoints shared by many models through inference components.
+
+`InferenceComponentEndpoint` is the shared fleet: an endpoint config with no model on its variant,
+the execution role (and VPC) on the config instead, managed instance scaling and a routing
+strategy. `InferenceComponent` is one model on it with its own accelerators, memory, CPU, copies,
+copy scaling and rolling updates. A component may live in another stack than its endpoint, so
+that one endpoint can carry more components than one CloudFormation stack can hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sagemaker as sagemaker
+from constructs import Construct
+
+from llm_hosting.catalog.schema import ComponentDeployment, StartupTimeouts, Vpc
+from llm_hosting.endpoints.component_scaling import ComponentScaling
+from llm_hosting.endpoints.deployment import RollbackAlarms, component_deployment_config
+from llm_hosting.endpoints.execution_role import create_execution_role, grant_image_pull
+from llm_hosting.endpoints.images import ImageReference, resolve_image
+from llm_hosting.endpoints.model_archive import StagedArchive, stage_archive
+from llm_hosting.endpoints.variant import endpoint_config_vpc_config, variant_options
+from llm_hosting.facts.images import ContainerImage
+from llm_hosting.monitoring import metrics
+from llm_hosting.storage.artifact_store import S3Location, grant_read_prefix
+
+IC = sagemaker.CfnInferenceComponent
+COMPONENT_LOG_GROUPS = "/aws/sagemaker/InferenceComponents/*"
+
+
+class InferenceComponentEndpoint(Construct):
+    """The endpoint and its fleet; models arrive with `add_component`."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        endpoint_name: str,
+        instance_type: str,
+        initial_instance_count: int,
+        min_instance_count: int,
+        max_instance_count: int,
+        variant_name: str = "AllTraffic",
+        routing: str | None = "least-outstanding-requests",
+        vpc: Vpc | None = None,
+        inference_ami_version: str | None = None,
+        network_isolation: bool = False,
+        volume_size_gb: int | None = None,
+        volume_kms_key: kms.IKey | None = None,
+        role: iam.IRole | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.endpoint_name = endpoint_name
+        self.variant_name = variant_name
+        # Components log under their own names, which the role cannot list in advance without
+        # growing with every component; the log-group prefix is SageMaker's.
+        self.role: iam.IRole = role or create_execution_role(
+            self,
+            "ExecutionRole",
+            log_group_names=[f"/aws/sagemaker/Endpoints/{endpoint_name}", COMPONENT_LOG_GROUPS],
+            description=f"SageMaker execution role of endpoint {endpoint_name} and its inference components",
+        )
+        self._pulls: set[str] = set()
+
+        variant = sagemaker.CfnEndpointConfig.ProductionVariantProperty(
+            variant_name=variant_name,
+            instance_type=instance_type,
+            initial_instance_count=initial_instance_count,
+            managed_instance_scaling=sagemaker.CfnEndpointConfig.ManagedInstanceScalingProperty(
+                status="ENABLED", min_instance_count=min_instance_count, max_instance_count=max_instance_count
+            ),
+            **variant_options(
+                volume_size_gb=volume_size_gb, routing=routing, inference_ami_version=inference_ami_version
+            ),
+        )
+        self.endpoint_config = sagemaker.CfnEndpointConfig(
+            self,
+            "Config",
+            production_variants=[variant],
+            execution_role_arn=self.role.role_arn,
+            vpc_config=endpoint_config_vpc_config(vpc),
+            enable_network_isolation=network_isolation or None,
+            kms_key_id=volume_kms_key.key_arn if volume_kms_key is not None else None,
+        )
+        self.endpoint = sagemaker.CfnEndpoint(
+            self,
+            "Resource",
+            endpoint_name=endpoint_name,
+            endpoint_config_name=self.endpoint_config.attr_endpoint_config_name,
+        )
+        # SageMaker pulls images and archives with the role as soon as components arrive.
+        self.endpoint.node.add_dependency(self.role)
+
+    def grant_read(self, location: S3Location) -> None:
+        """Let the components read one S3 prefix (and decrypt it, if a key is named)."""
+        bucket_arn = f"arn:{cdk.Stack.of(self).partition}:s3:::{location.bucket}"
+        grant_read_prefix(self.role, bucket_arn=bucket_arn, prefix=location.prefix, kms_key_arn=location.kms_key_arn)
+
+    def allow_image(self, image: ContainerImage | str) -> None:
+        """Let the role pull `image` (once per repository). Call it for components in other stacks too."""
+        if not isinstance(image, ContainerImage) or image.repository in self._pulls:
+            return
+        self._pulls.add(image.repository)
+        grant_image_pull(self.role, resolve_image(self, image))
+
+    def add_component(
+        self,
+        construct_id: str,
+        *,
+        scope: Construct | None = None,
+        component_name: str,
+        image: ContainerImage | str,
+        model_archive: Path | None = None,
+        environment: Mapping[str, str] | None = None,
+        accelerators: int | None = None,
+        memory_mb: int,
+        max_memory_mb: int | None = None,
+        cpu_cores: float | None = None,
+        initial_copies: int = 1,
+        startup: StartupTimeouts | None = None,
+        deployment: ComponentDeployment | None = None,
+    ) -> InferenceComponent:
+        """Place a model on this endpoint, in `scope` (default: this construct's own scope)."""
+        self.allow_image(image)
+        return InferenceComponent(
+            scope or self,
+            construct_id,
+            endpoint=self,
+            component_name=component_name,
+            image=image,
+            model_archive=model_archive,
+            environment=environment,
+            accelerators=accelerators,
+            memory_mb=memory_mb,
+            max_memory_mb=max_memory_mb,
+            cpu_cores=cpu_cores,
+            initial_copies=initial_copies,
+            startup=startup,
+            deployment=deployment,
+        )
+
+
+class InferenceComponent(Construct):
+    """One model on an `InferenceComponentEndpoint`, named explicitly (clients and scaling use it)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        endpoint: InferenceComponentEndpoint,
+        component_name: str,
+        image: ContainerImage | str,
+        model_archive: Path | None = None,
+        environment: Mapping[str, str] | None = None,
+        accelerators: int | None = None,
+        memory_mb: int,
+        max_memory_mb: int | None = None,
+        cpu_cores: float | None = None,
+        initial_copies: int = 1,
+        startup: StartupTimeouts | None = None,
+        deployment: ComponentDeployment | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.component_name = component_name
+        self.endpoint = endpoint
+        self.image: ImageReference = (
+            resolve_image(self, image, gpu=accelerators is not None)
+            if isinstance(image, ContainerImage)
+            else ImageReference(uri=image, repository_arn=None)
+        )
+        self.model_archive: StagedArchive | None = stage_archive(self, model_archive) if model_archive else None
+
+        startup_parameters = None
+        if startup is not None and (startup.download_timeout_s or startup.health_check_timeout_s):
+            startup_parameters = IC.InferenceComponentStartupParametersProperty(
+                model_data_download_timeout_in_seconds=startup.download_timeout_s,
+                container_startup_health_check_timeout_in_seconds=startup.health_check_timeout_s,
+            )
+        specification = IC.InferenceComponentSpecificationProperty(
+            container=IC.InferenceComponentContainerSpecificationProperty(
+                image=self.image.uri,
+                artifact_url=self.model_archive.s3_url if self.model_archive else None,
+                environment=dict(environment) if environment else None,
+            ),
+            compute_resource_requirements=IC.InferenceComponentComputeResourceRequirementsProperty(
+                number_of_accelerator_devices_required=accelerators,
+                number_of_cpu_cores_required=cpu_cores,
+                min_memory_required_in_mb=memory_mb,
+                max_memory_required_in_mb=max_memory_mb,
+            ),
+            startup_parameters=startup_parameters,
+        )
+
+        self.rollback_alarms: RollbackAlarms | None = None
+        deployment_config = None
+        if deployment is not None:
+            self.rollback_alarms = RollbackAlarms(
+                self,
+                "Rollback",
+                errors=metrics.component_invocation_5xx_errors(component_name),
+                latency=metrics.component_model_latency(component_name, deployment.rollback.latency_statistic),
+                thresholds=deployment.rollback,
+                subject=f"Inference component {component_name}",
+            )
+            deployment_config = component_deployment_config(deployment, alarm_names=self.rollback_alarms.alarm_names)
+
+        self.resource = IC(
+            self,
+            "Resource",
+            endpoint_name=endpoint.endpoint_name,
+            variant_name=endpoint.variant_name,
+            inference_component_name=component_name,
+            specification=specification,
+            runtime_config=IC.InferenceComponentRuntimeConfigProperty(copy_count=initial_copies),
+            deployment_config=deployment_config,
+        )
+        # The endpoint is named by string, so the order must be spelled out (a stack dependency
+        # when the component lives in another stack).
+        if cdk.Stack.of(self) is cdk.Stack.of(endpoint):
+            self.resource.add_resource_dependency(endpoint.endpoint)
+        else:
+            cdk.Stack.of(self).add_stack_dependency(cdk.Stack.of(endpoint))
+        self.scaling: ComponentScaling | None = None
+
+    def add_copy_scaling(
+        self,
+        *,
+        min_copies: int,
+        max_copies: int,
+        invocations_per_copy: int | None = None,
+        concurrent_requests_per_copy: int | None = None,
+        scale_in_cooldown_s: int = 300,
+        scale_out_cooldown_s: int = 60,
+    ) -> ComponentScaling:
+        """Scale the copy count with target tracking; `min_copies=0` adds the scale-out-from-zero path."""
+        self.scaling = ComponentScaling(
+            self,
+            "Scaling",
+            component_name=self.component_name,
+            min_copies=min_copies,
+            max_copies=max_copies,
+            invocations_per_copy=invocations_per_copy,
+            concurrent_requests_per_copy=concurrent_requests_per_copy,
+            scale_in_cooldown_s=scale_in_cooldown_s,
+            scale_out_cooldown_s=scale_out_cooldown_s,
+        )
+        self.scaling.target.add_resource_dependency(self.resource)
+        return self.scaling

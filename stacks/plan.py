@@ -1,0 +1,96 @@
+"""Which stacks a catalog becomes, decided before any construct exists.
+
+An endpoint's stack holds the endpoint and its first components; further components go to
+`<project>-<endpoint>-part2`, `-part3`, ... in catalog order, a fixed number per stack. The split
+depends only on each component's position, never on what it contains, so the same catalog always
+gives the same stacks, and appending a component never moves an existing one. (Removing or
+reordering components does move the ones after them: `python -m llm_hosting review` flags it.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from llm_hosting.catalog.errors import CatalogError, Problem
+from llm_hosting.catalog.loader import LoadedCatalog
+from llm_hosting.catalog.schema import InferenceComponentEndpointSpec
+
+STACK_RESOURCE_LIMIT = 500
+ENDPOINT_BASE_RESOURCES = 5
+"""Execution role, its policy, endpoint config, endpoint, CDK metadata."""
+MAX_RESOURCES_PER_COMPONENT = 7
+"""Component, two rollback alarms, scalable target, target-tracking policy, and for scale to zero a
+step policy and its alarm. The bound, not the actual count, sizes a stack, so changing one
+component's settings can never push another one into a different stack."""
+HEADROOM = 5
+COMPONENTS_PER_STACK = (STACK_RESOURCE_LIMIT - ENDPOINT_BASE_RESOURCES - HEADROOM) // MAX_RESOURCES_PER_COMPONENT
+
+
+def stack_name(project: str, suffix: str) -> str:
+    return f"{project}-{suffix}"
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Components `start` to `stop` (exclusive, by catalog position) of an endpoint, in one stack."""
+
+    stack_name: str
+    start: int
+    stop: int
+
+
+@dataclass(frozen=True)
+class EndpointStacks:
+    index: int
+    """Position of the endpoint in the catalog."""
+    stack_name: str
+    components: Shard | None
+    """The components that share the endpoint's own stack."""
+    shards: tuple[Shard, ...]
+
+
+@dataclass(frozen=True)
+class StackPlan:
+    artifacts: str
+    endpoints: tuple[EndpointStacks, ...]
+
+    @property
+    def names(self) -> list[str]:
+        names = [self.artifacts]
+        for endpoint in self.endpoints:
+            names.append(endpoint.stack_name)
+            names.extend(shard.stack_name for shard in endpoint.shards)
+        return names
+
+
+def plan_stacks(catalog: LoadedCatalog, *, per_stack: int = COMPONENTS_PER_STACK) -> StackPlan:
+    """The stacks of `catalog`; a catalog whose stack names would collide is a CatalogError."""
+    project = catalog.spec.project
+    endpoints: list[EndpointStacks] = []
+    for index, spec in enumerate(catalog.spec.endpoints):
+        name = stack_name(project, spec.name)
+        own: Shard | None = None
+        shards: list[Shard] = []
+        if isinstance(spec, InferenceComponentEndpointSpec):
+            count = len(spec.components)
+            own = Shard(name, 0, min(per_stack, count))
+            for part, start in enumerate(range(per_stack, count, per_stack), start=2):
+                shards.append(Shard(f"{name}-part{part}", start, min(start + per_stack, count)))
+        endpoints.append(EndpointStacks(index, name, own, tuple(shards)))
+    plan = StackPlan(stack_name(project, "artifacts"), tuple(endpoints))
+
+    owners: dict[str, str] = {plan.artifacts: "the artifacts stack"}
+    problems: list[Problem] = []
+    for endpoint in plan.endpoints:
+        for name in [endpoint.stack_name, *(s.stack_name for s in endpoint.shards)]:
+            if name in owners:
+                problems.append(
+                    Problem(
+                        f"endpoints[{endpoint.index}].name",
+                        f"its stack {name} has the same name as {owners[name]}; rename the endpoint",
+                    )
+                )
+            owners.setdefault(name, f"a stack of endpoints[{endpoint.index}]")
+    if problems:
+        raise CatalogError(catalog.path, problems)
+    return plan

@@ -1,0 +1,98 @@
+"""Endpoints with more components than a stack can hold spread over shard stacks, deterministically."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from llm_hosting.catalog import CatalogError
+from stacks.plan import COMPONENTS_PER_STACK, STACK_RESOURCE_LIMIT, plan_stacks
+from tests.catalog.helpers import load
+from tests.catalogs.many_components import many_components_catalog
+from tests.synth import Synthesized, synthesize
+
+
+@pytest.fixture(scope="session")
+def six_hundred(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    root = tmp_path_factory.mktemp("six-hundred")
+    path = root / "catalog.yaml"
+    path.write_text(yaml.safe_dump(many_components_catalog(600)))
+    return synthesize(path, root / "cdk.out")
+
+
+def test_600_components_synthesize_into_stacks_under_the_resource_limit(six_hundred: Synthesized) -> None:
+    sizes = {name: len(t["Resources"]) for name, t in six_hundred.templates.items()}
+    # The CDK CLI adds one CDKMetadata resource per stack on top of what is counted here.
+    assert max(sizes.values()) + 1 <= STACK_RESOURCE_LIMIT, sizes
+    assert sorted(sizes) == ["big-artifacts", "big-shared", *[f"big-shared-part{i}" for i in range(2, 10)]]
+
+
+def test_every_component_is_in_exactly_one_stack_in_catalog_order(six_hundred: Synthesized) -> None:
+    placed: dict[str, str] = {}
+    for stack, template in six_hundred.templates.items():
+        for resource in template["Resources"].values():
+            if resource["Type"] == "AWS::SageMaker::InferenceComponent":
+                name = resource["Properties"]["InferenceComponentName"]
+                assert name not in placed, name
+                placed[name] = stack
+    assert len(placed) == 600
+    assert placed["model-0000"] == placed[f"model-{COMPONENTS_PER_STACK - 1:04d}"] == "big-shared"
+    assert placed[f"model-{COMPONENTS_PER_STACK:04d}"] == "big-shared-part2"
+    assert placed["model-0599"] == "big-shared-part9"
+
+
+def test_shard_stacks_deploy_after_the_endpoint_stack(six_hundred: Synthesized) -> None:
+    manifest = json.loads((six_hundred.outdir / "manifest.json").read_text())["artifacts"]
+    for part in range(2, 10):
+        assert "big-shared" in manifest[f"big-shared-part{part}"]["dependencies"]
+    assert "big-artifacts" in manifest["big-shared"]["dependencies"]
+
+
+def test_shards_stage_their_archives_under_the_same_endpoint_prefix(six_hundred: Synthesized) -> None:
+    template = six_hundred.template("big-shared-part5")
+    urls = {
+        r["Properties"]["Specification"]["Container"]["ArtifactUrl"]["Fn::Sub"]
+        for r in template["Resources"].values()
+        if r["Type"] == "AWS::SageMaker::InferenceComponent"
+    }
+    assert all("/assets/shared/" in url for url in urls)
+
+
+def test_the_shared_role_policy_stays_small_with_600_weights_prefixes(six_hundred: Synthesized) -> None:
+    policy = next(r for r in six_hundred.template("big-shared")["Resources"].values() if r["Type"] == "AWS::IAM::Policy")
+    rendered = json.dumps(policy["Properties"]["PolicyDocument"], separators=(",", ":"))
+    assert len(rendered) < 10_240  # IAM's limit for a role's inline policies
+    assert ":s3:::example-weights/*" in rendered  # 600 prefixes, one common grant
+
+
+@pytest.mark.parametrize("count", [1, COMPONENTS_PER_STACK, COMPONENTS_PER_STACK + 1, 3 * COMPONENTS_PER_STACK + 7])
+def test_appending_a_component_never_moves_an_existing_one(tmp_path: Path, count: int) -> None:
+    def placement(n: int) -> dict[int, str]:
+        plan = plan_stacks(load(tmp_path, many_components_catalog(n)))
+        (endpoint,) = plan.endpoints
+        shards = [s for s in (endpoint.components, *endpoint.shards) if s is not None]
+        return {i: shard.stack_name for shard in shards for i in range(shard.start, shard.stop)}
+
+    before, after = placement(count), placement(count + 1)
+    assert {i: after[i] for i in before} == before
+    assert len(after) == count + 1
+
+
+def test_the_same_catalog_always_gives_the_same_stacks(tmp_path: Path) -> None:
+    catalog = load(tmp_path, many_components_catalog(150))
+    assert plan_stacks(catalog) == plan_stacks(catalog)
+    assert plan_stacks(catalog).names == ["big-artifacts", "big-shared", "big-shared-part2", "big-shared-part3"]
+
+
+def test_a_stack_name_collision_is_a_catalog_error(tmp_path: Path) -> None:
+    data = many_components_catalog(COMPONENTS_PER_STACK + 1)
+    data["endpoints"].append({**data["endpoints"][0], "name": "shared-part2", "components": [
+        {**data["endpoints"][0]["components"][0], "name": "other"}
+    ]})
+    with pytest.raises(CatalogError) as caught:
+        plan_stacks(load(tmp_path, data))
+    (line,) = str(caught.value).splitlines()
+    assert "endpoints[1].name: its stack big-shared-part2 has the same name as a stack of endpoints[0]" in line
