@@ -62,7 +62,9 @@ def test_shards_stage_their_archives_under_the_same_endpoint_prefix(six_hundred:
 
 
 def test_the_shared_role_policy_stays_small_with_600_weights_prefixes(six_hundred: Synthesized) -> None:
-    policy = next(r for r in six_hundred.template("big-shared")["Resources"].values() if r["Type"] == "AWS::IAM::Policy")
+    policy = next(
+        r for r in six_hundred.template("big-shared")["Resources"].values() if r["Type"] == "AWS::IAM::Policy"
+    )
     rendered = json.dumps(policy["Properties"]["PolicyDocument"], separators=(",", ":"))
     assert len(rendered) < 10_240  # IAM's limit for a role's inline policies
     assert ":s3:::example-weights/*" in rendered  # 600 prefixes, one common grant
@@ -89,9 +91,13 @@ def test_the_same_catalog_always_gives_the_same_stacks(tmp_path: Path) -> None:
 
 def test_a_stack_name_collision_is_a_catalog_error(tmp_path: Path) -> None:
     data = many_components_catalog(COMPONENTS_PER_STACK + 1)
-    data["endpoints"].append({**data["endpoints"][0], "name": "shared-part2", "components": [
-        {**data["endpoints"][0]["components"][0], "name": "other"}
-    ]})
+    data["endpoints"].append(
+        {
+            **data["endpoints"][0],
+            "name": "shared-part2",
+            "components": [{**data["endpoints"][0]["components"][0], "name": "other"}],
+        }
+    )
     with pytest.raises(CatalogError) as caught:
         plan_stacks(load(tmp_path, data))
     (line,) = str(caught.value).splitlines()

@@ -68,7 +68,9 @@ def test_every_bucket_refuses_plain_http(template: dict[str, Any]) -> None:
 
 def test_the_bucket_name_is_deterministic_per_account_and_region(template: dict[str, Any]) -> None:
     name = _artifact_bucket(template)["Properties"]["BucketName"]
-    assert name == {"Fn::Join": ["", ["llm-hosting-artifacts-", {"Ref": "AWS::AccountId"}, "-", {"Ref": "AWS::Region"}]]}
+    assert name == {
+        "Fn::Join": ["", ["llm-hosting-artifacts-", {"Ref": "AWS::AccountId"}, "-", {"Ref": "AWS::Region"}]]
+    }
 
 
 def test_only_the_bootstrap_roles_may_stage_files_and_only_under_assets(template: dict[str, Any]) -> None:

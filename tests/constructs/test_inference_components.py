@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.synth import Synthesized
-from tests.templates import of_type, one, props, statements, text
+from tests.templates import of_type, props, statements, text
 
 STACK = "llm-hosting-codegen"
 COMPONENTS = ["codegen-inline", "codegen-blockgen", "codegen-flowgpt", "codellama-13b"]
@@ -26,7 +26,10 @@ def _components(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _by_resource_id(template: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
-    return {t["Properties"]["ResourceId"]: (k, t) for k, t in of_type(template, "AWS::ApplicationAutoScaling::ScalableTarget").items()}
+    return {
+        t["Properties"]["ResourceId"]: (k, t)
+        for k, t in of_type(template, "AWS::ApplicationAutoScaling::ScalableTarget").items()
+    }
 
 
 def test_the_endpoint_config_has_no_model_and_carries_the_role(template: dict[str, Any]) -> None:
@@ -69,7 +72,9 @@ def test_components_take_their_image_from_the_engine_and_their_archive_from_the_
     components = _components(template)
     inline = components["codegen-inline"]["Properties"]["Specification"]["Container"]
     assert inline["Image"]["Fn::Join"][1][1] == "/djl-inference:0.21.0-fastertransformer5.3.0-cu117"
-    assert inline["ArtifactUrl"]["Fn::Sub"].startswith("s3://llm-hosting-artifacts-${AWS::AccountId}-${AWS::Region}/assets/codegen/")
+    assert inline["ArtifactUrl"]["Fn::Sub"].startswith(
+        "s3://llm-hosting-artifacts-${AWS::AccountId}-${AWS::Region}/assets/codegen/"
+    )
     llama = components["codellama-13b"]["Properties"]["Specification"]["Container"]
     assert llama["Image"]["Fn::Join"][1][1] == "/djl-inference:0.32.0-lmi14.0.0-cu126"
     # Same code, different serving.properties (weights, batching): each component has its own archive.
@@ -107,8 +112,10 @@ def test_copies_scale_per_component_on_the_copy_count_dimension(template: dict[s
     }
     components = dict(_components(template).items())
     for name in COMPONENTS:
-        target_id, target = targets[f"inference-component/{name}"]
-        component_id = next(k for k, v in of_type(template, "AWS::SageMaker::InferenceComponent").items() if v is components[name])
+        _, target = targets[f"inference-component/{name}"]
+        component_id = next(
+            k for k, v in of_type(template, "AWS::SageMaker::InferenceComponent").items() if v is components[name]
+        )
         assert target["DependsOn"] == [component_id]
 
 
@@ -123,7 +130,9 @@ def test_target_tracking_uses_the_component_metrics(template: dict[str, Any]) ->
     }
     assert tracking["codegen-inline-concurrent-requests-per-copy"]["TargetValue"] == 8
     blockgen = tracking["codegen-blockgen-invocations-per-copy"]
-    assert blockgen["PredefinedMetricSpecification"] == {"PredefinedMetricType": "SageMakerInferenceComponentInvocationsPerCopy"}
+    assert blockgen["PredefinedMetricSpecification"] == {
+        "PredefinedMetricType": "SageMakerInferenceComponentInvocationsPerCopy"
+    }
     assert (blockgen["TargetValue"], blockgen["ScaleInCooldown"], blockgen["ScaleOutCooldown"]) == (10, 300, 60)
 
 
@@ -162,7 +171,9 @@ def test_components_that_may_reach_zero_scale_out_again_on_no_capacity_failures(
 
 
 def test_components_with_a_floor_get_no_scale_from_zero_path(template: dict[str, Any]) -> None:
-    names = [p["Properties"]["PolicyName"] for p in of_type(template, "AWS::ApplicationAutoScaling::ScalingPolicy").values()]
+    names = [
+        p["Properties"]["PolicyName"] for p in of_type(template, "AWS::ApplicationAutoScaling::ScalingPolicy").values()
+    ]
     assert not any(n.startswith(("codegen-blockgen-scale-out", "codegen-inline-scale-out")) for n in names)
 
 

@@ -111,12 +111,17 @@ def test_the_role_reads_only_its_own_prefixes(template: dict[str, Any]) -> None:
     s3 = [s for s in statements(template) if any(str(a).startswith("s3:") for a in _actions(s))]
     (reads,) = [s for s in s3 if _actions(s) == ["s3:GetObject"]]
     assert sorted(text(r) for r in reads["Resource"]) == sorted(
-        text(r) for r in reads["Resource"] if "/assets/flan-t5-xxl/*" in text(r) or "example-weights/flan-t5-xxl/*" in text(r)
+        text(r)
+        for r in reads["Resource"]
+        if "/assets/flan-t5-xxl/*" in text(r) or "example-weights/flan-t5-xxl/*" in text(r)
     )
     assert len(reads["Resource"]) == 2
     listings = [s for s in s3 if _actions(s) == ["s3:ListBucket"]]
     assert sorted(text(s["Condition"]) for s in listings) == sorted(
-        [text({"StringLike": {"s3:prefix": ["assets/flan-t5-xxl/*"]}}), text({"StringLike": {"s3:prefix": ["flan-t5-xxl/*"]}})]
+        [
+            text({"StringLike": {"s3:prefix": ["assets/flan-t5-xxl/*"]}}),
+            text({"StringLike": {"s3:prefix": ["flan-t5-xxl/*"]}}),
+        ]
     )
 
 
