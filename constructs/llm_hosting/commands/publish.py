@@ -1,0 +1,236 @@
+"""`publish`: pack a model directory and put it on a multi-model endpoint's S3 prefix.
+
+Also the pieces both AWS commands share (`publish`, `warmup`): finding the endpoint in the catalog,
+the AWS session and artifact bucket, and turning AWS errors into one line instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3  # type: ignore[import-untyped]
+from botocore.exceptions import (  # type: ignore[import-untyped]
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+    ProfileNotFound,
+)
+from tqdm import tqdm  # type: ignore[import-untyped]
+
+from llm_hosting.catalog import CatalogError, LoadedCatalog, Problem, load_catalog
+from llm_hosting.catalog.schema import MultiModelEndpointSpec
+from llm_hosting.naming import DEFAULT_CATALOG, model_prefix
+from llm_hosting.publish import Published, PublishError, find_artifact_bucket, pack_model, publish_archive
+
+# What to ask for when an operation is denied.
+_PERMISSIONS = {
+    "HeadObject": "s3:GetObject",
+    "PutObject": "s3:PutObject (and kms:GenerateDataKey on the artifact key)",
+    "CreateMultipartUpload": "s3:PutObject (and kms:GenerateDataKey on the artifact key)",
+    "UploadPart": "s3:PutObject",
+    "CompleteMultipartUpload": "s3:PutObject",
+    "ListObjectsV2": "s3:ListBucket",
+    "DescribeStacks": "cloudformation:DescribeStacks",
+    "InvokeEndpoint": "sagemaker:InvokeEndpoint",
+}
+
+
+# --- shared by the AWS commands ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EndpointTarget:
+    """A multi-model endpoint of the catalog, and where its archives live."""
+
+    catalog: LoadedCatalog
+    endpoint: MultiModelEndpointSpec
+    session: Any
+    bucket: str
+    prefix: str
+
+
+def add_target_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--endpoint", required=True, metavar="NAME", help="a multi-model endpoint of the catalog")
+    parser.add_argument(
+        "--catalog", default=DEFAULT_CATALOG, metavar="PATH", help=f"catalog file (default: {DEFAULT_CATALOG})"
+    )
+    parser.add_argument(
+        "--bucket",
+        metavar="BUCKET",
+        help="artifact bucket (default: the ArtifactBucketName output of stack <project>-artifacts)",
+    )
+    parser.add_argument(
+        "--region",
+        metavar="REGION",
+        help="AWS region (default: the catalog's environment.region, else your AWS config)",
+    )
+
+
+def multi_model_endpoint(catalog: LoadedCatalog, name: str, source: str) -> MultiModelEndpointSpec:
+    """The catalog's endpoint `name`, which must be a multi-model endpoint (else a CatalogError)."""
+    endpoints = catalog.spec.endpoints
+    for index, endpoint in enumerate(endpoints):
+        if endpoint.name != name:
+            continue
+        if isinstance(endpoint, MultiModelEndpointSpec):
+            return endpoint
+        multi = [e.name for e in endpoints if isinstance(e, MultiModelEndpointSpec)]
+        choices = f"; multi-model endpoints here: {', '.join(multi)}" if multi else ""
+        problem = Problem(
+            f"endpoints[{index}].type",
+            f"endpoint '{name}' is {endpoint.type}; only type: multi-model endpoints load model archives from S3 "
+            f"(publish, warmup){choices}",
+            catalog.lines.get(("endpoints", index, "type")),
+        )
+        raise CatalogError(source, [problem])
+    known = ", ".join(e.name for e in endpoints) or "none"
+    raise CatalogError(
+        source, [Problem("endpoints", f"no endpoint named '{name}'; use one of: {known}, or add it to the catalog")]
+    )
+
+
+def resolve_target(args: argparse.Namespace) -> EndpointTarget:
+    """Catalog -> endpoint -> AWS session -> artifact bucket (looked up unless --bucket)."""
+    catalog = load_catalog(args.catalog)
+    endpoint = multi_model_endpoint(catalog, args.endpoint, args.catalog)
+    session = boto3.session.Session(region_name=args.region or catalog.region)
+    bucket = args.bucket
+    if not bucket:
+        try:
+            bucket = find_artifact_bucket(session.client("cloudformation"), catalog.spec.project)
+        except PublishError as err:
+            raise PublishError(f"{err}, or pass --bucket") from None
+    return EndpointTarget(catalog, endpoint, session, bucket, model_prefix(endpoint.name))
+
+
+def aws_error_line(err: Exception) -> str:
+    """One line for an AWS SDK error: what went wrong, and what to do about it."""
+    if isinstance(err, NoCredentialsError | PartialCredentialsError):
+        return (
+            "no AWS credentials found; configure them (aws configure or aws sso login, "
+            "AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
+        )
+    if isinstance(err, NoRegionError):
+        return "no AWS region set; pass --region, set AWS_REGION, or set environment.region in the catalog"
+    if isinstance(err, ProfileNotFound):
+        return f"{err}; check AWS_PROFILE and ~/.aws/config"
+    if isinstance(err, EndpointConnectionError):
+        return f"{err}; check the network and the region"
+    if isinstance(err, ClientError):
+        operation = err.operation_name or "AWS"
+        error = err.response.get("Error", {})
+        code = str(error.get("Code") or "")
+        message = str(error.get("Message") or "").strip()
+        if code in ("AccessDenied", "AccessDeniedException", "403", "Forbidden", "UnauthorizedOperation"):
+            needed = _PERMISSIONS.get(operation)
+            fix = f"; your credentials need {needed}" if needed else "; check your credentials' permissions"
+            return f"{operation}: access denied{f' ({message})' if message and message != 'Forbidden' else ''}{fix}"
+        if code in ("ExpiredToken", "ExpiredTokenException", "RequestExpired"):
+            return f"{operation}: your AWS credentials have expired; refresh them (e.g. aws sso login)"
+        if code in ("InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException"):
+            return f"{operation}: AWS does not accept these credentials ({code}); check the access key and region"
+        if code == "NoSuchBucket":
+            where = f" {error['BucketName']}" if error.get("BucketName") else ""
+            return f"{operation}: the bucket{where} does not exist; check --bucket and --region"
+        return f"{operation}: {code}: {message}" if message else f"{operation}: {code}"
+    return str(err)
+
+
+def guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Run `command`; a catalog, publishing or AWS problem becomes one line on stderr and exit code 1."""
+
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return command(args)
+        except (CatalogError, PublishError) as err:
+            print(err, file=sys.stderr)
+        except (BotoCoreError, ClientError) as err:
+            print(aws_error_line(err), file=sys.stderr)
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            return 130
+        return 1
+
+    return run
+
+
+# --- publish ----------------------------------------------------------------------------------
+
+
+def _describe(result: Published) -> str:
+    size = _size(result.size_bytes)
+    if result.outcome == "unchanged":
+        return f"{result.uri}: already published (sha256 {result.sha256[:12]}…), nothing to do"
+    if result.outcome == "replaced":
+        before = f"sha256 {result.previous_sha256[:12]}…" if result.previous_sha256 else "unknown content"
+        return f"{result.uri}: replaced {before} with sha256 {result.sha256[:12]}… ({size})"
+    return f"{result.uri}: published sha256 {result.sha256[:12]}… ({size})"
+
+
+def _size(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _publish(args: argparse.Namespace) -> int:
+    target = resolve_target(args)
+    s3 = target.session.client("s3")
+    with tempfile.TemporaryDirectory(prefix="llm-hosting-publish-") as workdir:
+        archive = pack_model(Path(args.directory), Path(workdir), name=args.name, root=args.root)
+        # disable=None: no bar when stderr is not a terminal (CI logs, pipes).
+        with tqdm(
+            total=archive.size_bytes,
+            desc=archive.filename,
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1024,
+            file=sys.stderr,
+            disable=None,
+            leave=False,
+        ) as bar:
+            result = publish_archive(
+                s3, archive, bucket=target.bucket, prefix=target.prefix, force=args.force, on_progress=bar.update
+            )
+    print(_describe(result))
+    return 0
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    """Add `publish` to an argparse subparsers object."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "publish",
+        help="pack a model directory and upload it to a multi-model endpoint's S3 prefix",
+        description=(
+            "Pack DIR reproducibly into <name>.tar.gz and upload it to s3://BUCKET/<endpoint>/ with its SHA-256 "
+            "in the object metadata. The same content again is a no-op; different content is refused without "
+            "--force. A Triton model directory (config.pbtxt at its top) is archived inside a folder of its own "
+            "name; any other directory (a whole model repository) as it is."
+        ),
+    )
+    add_target_arguments(parser)
+    parser.add_argument("directory", metavar="DIR", help="the model directory to publish")
+    parser.add_argument(
+        "--name", metavar="NAME", help="model name on the endpoint, the archive is NAME.tar.gz (default: DIR's name)"
+    )
+    parser.add_argument(
+        "--root",
+        metavar="FOLDER",
+        help="top-level folder inside the archive; '' for none (default: DIR's name for a Triton model "
+        "directory, else none)",
+    )
+    parser.add_argument("--force", action="store_true", help="replace an archive with different content")
+    parser.set_defaults(run=guarded(_publish))
+    return parser

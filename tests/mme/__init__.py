@@ -1,0 +1,1 @@
+"""Multi-model endpoints: warm-up, publishing model archives, and their commands."""
