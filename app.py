@@ -10,12 +10,13 @@ import sys
 import aws_cdk as cdk
 
 from llm_hosting.catalog import CatalogError, load_catalog
+from llm_hosting.naming import DEFAULT_CATALOG
 from stacks import build_stacks
 
 
 def main() -> None:
     app = cdk.App()
-    path = app.node.try_get_context("catalog") or "catalog.yaml"
+    path = app.node.try_get_context("catalog") or DEFAULT_CATALOG
     try:
         catalog = load_catalog(
             path,

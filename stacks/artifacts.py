@@ -7,8 +7,9 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
+from llm_hosting import naming
 from llm_hosting.catalog.schema import Artifacts
-from llm_hosting.storage import ArtifactStore, layout
+from llm_hosting.storage import ArtifactStore
 
 
 class ArtifactsStack(cdk.Stack):
@@ -25,11 +26,11 @@ class ArtifactsStack(cdk.Stack):
         self.store = ArtifactStore(
             self,
             "Artifacts",
-            bucket_name=layout.bucket_name(project, self.account, self.region),
+            bucket_name=naming.bucket_name(project, self.account, self.region),
             encryption=artifacts.encryption,
             noncurrent_version_expiration=cdk.Duration.days(artifacts.noncurrent_version_expiration_days),
         )
-        self.store.allow_cdk_asset_publishing(qualifier=qualifier, prefix=layout.ASSETS_PREFIX)
+        self.store.allow_cdk_asset_publishing(qualifier=qualifier, prefix=naming.ASSETS_PREFIX)
         cdk.CfnOutput(self, "ArtifactBucketName", value=self.store.bucket.bucket_name)
         if self.store.key is not None:
             cdk.CfnOutput(self, "ArtifactKeyArn", value=self.store.key.key_arn)

@@ -7,25 +7,28 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
+from llm_hosting import naming
 from llm_hosting.catalog.loader import LoadedCatalog
-from llm_hosting.catalog.schema import InferenceComponentEndpointSpec, SingleModelEndpointSpec
+from llm_hosting.catalog.schema import InferenceComponentEndpointSpec, MultiModelEndpointSpec, SingleModelEndpointSpec
 from llm_hosting.endpoints.from_catalog import (
     add_inference_component,
     inference_component_endpoint,
+    multi_model_endpoint,
     single_model_endpoint,
 )
 from llm_hosting.endpoints.inference_components import InferenceComponentEndpoint
+from llm_hosting.endpoints.multi_model import MultiModelEndpoint
 from llm_hosting.endpoints.single_model import SingleModelEndpoint
-from llm_hosting.storage import ArtifactStore, layout
+from llm_hosting.storage import ArtifactStore
 from llm_hosting.storage.synthesizer import ArtifactBucketSynthesizer
 from stacks.plan import Shard
 
-Endpoint = SingleModelEndpointSpec | InferenceComponentEndpointSpec
+Endpoint = SingleModelEndpointSpec | MultiModelEndpointSpec | InferenceComponentEndpointSpec
 
 
 def _synthesizer(catalog: LoadedCatalog, endpoint_name: str) -> ArtifactBucketSynthesizer:
     # Model archives (and the template) are staged under assets/<endpoint>/ in the artifact bucket.
-    return ArtifactBucketSynthesizer(project=catalog.spec.project, prefix=layout.asset_prefix(endpoint_name))
+    return ArtifactBucketSynthesizer(project=catalog.spec.project, prefix=naming.asset_prefix(endpoint_name))
 
 
 class EndpointStack(cdk.Stack):
@@ -44,9 +47,12 @@ class EndpointStack(cdk.Stack):
     ) -> None:
         super().__init__(scope, construct_id, synthesizer=_synthesizer(catalog, spec.name), **kwargs)
         # The construct id is the endpoint name: stable for as long as the endpoint keeps its name.
-        self.endpoint: SingleModelEndpoint | InferenceComponentEndpoint
+        self.endpoint: SingleModelEndpoint | MultiModelEndpoint | InferenceComponentEndpoint
         if isinstance(spec, SingleModelEndpointSpec):
             self.endpoint = single_model_endpoint(self, spec.name, spec, catalog=catalog, store=store)
+            return
+        if isinstance(spec, MultiModelEndpointSpec):
+            self.endpoint = multi_model_endpoint(self, spec.name, spec, catalog=catalog, store=store)
             return
         self.endpoint = inference_component_endpoint(self, spec.name, spec, catalog=catalog, store=store)
         if components is not None:

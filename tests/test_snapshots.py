@@ -11,7 +11,13 @@ from syrupy.assertion import SnapshotAssertion
 
 from tests.synth import Synthesized
 
-DEFAULT_STACKS = ["llm-hosting-artifacts", "llm-hosting-codegen", "llm-hosting-flan-t5-xxl"]
+DEFAULT_STACKS = [
+    "llm-hosting-artifacts",
+    "llm-hosting-autocomplete",
+    "llm-hosting-codegen",
+    "llm-hosting-embeddings",
+    "llm-hosting-flan-t5-xxl",
+]
 
 
 def test_the_default_catalog_makes_exactly_these_stacks(default_synth: Synthesized) -> None:

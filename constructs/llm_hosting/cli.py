@@ -14,9 +14,11 @@ from collections.abc import Sequence
 from llm_hosting.assembly import AssemblyError, read_assembly
 from llm_hosting.catalog import CatalogError, LoadedCatalog, json_schema, load_catalog
 from llm_hosting.catalog.schema import InferenceComponentEndpointSpec
+from llm_hosting.commands import plan as plan_command
+from llm_hosting.commands import publish as publish_command
 from llm_hosting.commands import review as review_command
-
-DEFAULT_CATALOG = "catalog.yaml"
+from llm_hosting.commands import warmup as warmup_command
+from llm_hosting.naming import DEFAULT_CATALOG
 
 
 def summarize(catalog: LoadedCatalog, source: str) -> str:
@@ -77,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     stacks.set_defaults(run=_stacks)
 
     review_command.register(commands)
+    plan_command.register(commands)
+    publish_command.register(commands)
+    warmup_command.register(commands)
     return parser
 
 

@@ -26,13 +26,14 @@ from llm_hosting.catalog.schema import (
 from llm_hosting.facts.images import REGISTRY_ACCOUNTS, UnknownImageError, find_image
 from llm_hosting.facts.instances import INSTANCE_TYPES, InstanceType
 from llm_hosting.packaging.serving_properties import DJL_ENGINES, merge_properties, parse_properties
+from llm_hosting.planner import PlacementError, required_instances
 
 if TYPE_CHECKING:
     from llm_hosting.catalog.loader import LoadedCatalog
 
 Endpoint = SingleModelEndpointSpec | MultiModelEndpointSpec | InferenceComponentEndpointSpec
 
-SUPPORTED_ENDPOINT_TYPES = frozenset({"single-model", "inference-components"})
+SUPPORTED_ENDPOINT_TYPES = frozenset({"single-model", "multi-model", "inference-components"})
 """Endpoint types the constructs can build today; the schema already describes all three."""
 
 MODEL_ENV_MAX_ENTRIES = 100
@@ -64,6 +65,16 @@ def copy_counts(count: CopyCount) -> Counts:
     minimum = count.min if count.min is not None else initial
     maximum = count.max if count.max is not None else max(initial, minimum, 1)
     return Counts(initial, minimum, maximum)
+
+
+def component_endpoint_counts(endpoint: InferenceComponentEndpointSpec, instance: InstanceType) -> Counts:
+    """Instance counts of an inference-component endpoint: an omitted `initial` is what the
+    planner needs to place every component's initial copies (at least 1)."""
+    count = endpoint.instance_count
+    if count.initial is None:
+        needed = required_instances(endpoint, instance).instance_count
+        count = count.model_copy(update={"initial": max(needed, count.min or 0, 1)})
+    return instance_counts(count)
 
 
 def component_accelerators(component: ComponentSpec) -> int:
@@ -336,6 +347,8 @@ class _Checks:
         self, at: str, endpoint: InferenceComponentEndpointSpec, instance: InstanceType | None
     ) -> Iterator[Problem]:
         endpoint_counts = instance_counts(endpoint.instance_count)
+        if instance is not None:
+            yield from self.placement(at, endpoint, instance)
         for j, component in enumerate(endpoint.components):
             here = f"{at}.components[{j}]"
             accelerators = component_accelerators(component)
@@ -366,7 +379,7 @@ class _Checks:
             if instance is not None and component.cpu_cores is not None and component.cpu_cores > instance.vcpus:
                 yield Problem(
                     f"{here}.cpu_cores",
-                    f"{component.cpu_cores} cores per copy but {instance.name} has {instance.vcpus} vCPUs; lower it",
+                    f"{component.cpu_cores:g} cores per copy but {instance.name} has {instance.vcpus} vCPUs; lower it",
                 )
             counts = copy_counts(component.copies)
             yield from _ordered(f"{here}.copies", counts, "copies")
@@ -418,6 +431,27 @@ class _Checks:
                     f"0 instances cannot hold the copies that {', '.join(floors)} always keep (copies.min > 0); "
                     "set instance_count.min to 1 or more, or let those components scale to zero",
                 )
+
+    def placement(self, at: str, endpoint: InferenceComponentEndpointSpec, instance: InstanceType) -> Iterator[Problem]:
+        """The initial copies of all components must fit the initial (and the maximum) instances."""
+        try:
+            needed = required_instances(endpoint, instance)
+        except PlacementError:
+            return  # a component larger than one instance is reported on its own field
+        counts = component_endpoint_counts(endpoint, instance)
+        what = f"the initial copies of all components need {needed.instance_count} instances of {instance.name}"
+        if endpoint.instance_count.initial is not None and needed.instance_count > counts.initial:
+            yield Problem(
+                f"{at}.instance_count.initial",
+                f"{what} but instance_count.initial is {counts.initial}; raise it to {needed.instance_count}, "
+                "lower the components' initial copies, or omit initial to let the planner choose",
+            )
+        elif needed.instance_count > counts.max:
+            yield Problem(
+                f"{at}.instance_count.max",
+                f"{what} but instance_count.max is {counts.max}; raise it to {needed.instance_count} or lower "
+                "the components' initial copies",
+            )
 
     # --- models ----------------------------------------------------------------------------
 

@@ -7,19 +7,21 @@ import posixpath
 import aws_cdk as cdk
 from constructs import Construct
 
+from llm_hosting import naming
 from llm_hosting.catalog.loader import LoadedCatalog
-from llm_hosting.catalog.rules import component_accelerators, copy_counts, instance_counts
+from llm_hosting.catalog.rules import component_accelerators, component_endpoint_counts, copy_counts, instance_counts
 from llm_hosting.catalog.schema import (
     ComponentSpec,
     InferenceComponentEndpointSpec,
     ModelSpec,
+    MultiModelEndpointSpec,
     SingleModelEndpointSpec,
 )
 from llm_hosting.endpoints.inference_components import InferenceComponent, InferenceComponentEndpoint
 from llm_hosting.endpoints.model_archive import package_model
+from llm_hosting.endpoints.multi_model import MultiModelEndpoint
 from llm_hosting.endpoints.single_model import SingleModelEndpoint
 from llm_hosting.facts.images import ContainerImage, find_image
-from llm_hosting.storage import layout
 from llm_hosting.storage.artifact_store import ArtifactStore, S3Location
 
 
@@ -29,8 +31,8 @@ def staged_archive_access(
     """The prefix an endpoint's staged files live under in the artifact bucket, with its key."""
     stack = cdk.Stack.of(scope)
     return S3Location(
-        bucket=layout.bucket_name(catalog.spec.project, stack.account, stack.region),
-        prefix=layout.asset_prefix(endpoint_name),
+        bucket=naming.bucket_name(catalog.spec.project, stack.account, stack.region),
+        prefix=naming.asset_prefix(endpoint_name),
         kms_key_arn=store.key.key_arn if store.key is not None else None,
     )
 
@@ -129,7 +131,7 @@ def inference_component_endpoint(
 ) -> InferenceComponentEndpoint:
     """The shared endpoint, with read access for every component's archive and weights."""
     instance = catalog.instance(spec.instance_type)
-    counts = instance_counts(spec.instance_count)
+    counts = component_endpoint_counts(spec, instance)
     volume = spec.volume
     wants_kms = volume.kms if volume is not None and volume.kms is not None else True
     endpoint = InferenceComponentEndpoint(
@@ -196,3 +198,60 @@ def add_inference_component(
             scale_out_cooldown_s=spec.scaling.scale_out_cooldown_s,
         )
     return component
+
+
+def multi_model_endpoint(
+    scope: Construct,
+    construct_id: str,
+    spec: MultiModelEndpointSpec,
+    *,
+    catalog: LoadedCatalog,
+    store: ArtifactStore,
+) -> MultiModelEndpoint:
+    """A multi-model endpoint reading `<endpoint>/` of the artifact bucket, with its warm-up."""
+    instance = catalog.instance(spec.instance_type)
+    counts = instance_counts(spec.instance_count)
+    stack = cdk.Stack.of(scope)
+    model = spec.model
+    image = model.image if model.engine == "custom" and model.image else find_image(model.engine, model.version)
+    volume = spec.volume
+    wants_kms = volume.kms if volume is not None and volume.kms is not None else True
+    endpoint = MultiModelEndpoint(
+        scope,
+        construct_id,
+        endpoint_name=spec.name,
+        instance_type=spec.instance_type,
+        image=image,
+        gpus=instance.gpus,
+        models=S3Location(
+            bucket=naming.bucket_name(catalog.spec.project, stack.account, stack.region),
+            prefix=naming.model_prefix(spec.name),
+            kms_key_arn=store.key.key_arn if store.key is not None else None,
+        ),
+        model_cache=model.cache,
+        environment=model.environment,
+        initial_instance_count=counts.initial,
+        variant_name=spec.variant_name,
+        startup=spec.startup,
+        volume_size_gb=volume.size_gb if volume is not None else None,
+        volume_kms_key=store.key if (wants_kms and not instance.nvme) else None,
+        routing=spec.routing,
+        vpc=spec.vpc,
+        inference_ami_version=spec.inference_ami_version,
+        network_isolation=spec.network_isolation,
+        deployment=spec.deployment,
+        min_instances_during_update=counts.min,
+        retain_variant_properties=spec.scaling is not None,
+    )
+    if spec.scaling is not None:
+        endpoint.add_instance_scaling(
+            min_capacity=counts.min,
+            max_capacity=counts.max,
+            invocations_per_instance=spec.scaling.invocations_per_instance,
+            gpu_memory_percent=spec.scaling.gpu_memory_percent,
+            scale_in_cooldown_s=spec.scaling.scale_in_cooldown_s,
+            scale_out_cooldown_s=spec.scaling.scale_out_cooldown_s,
+        )
+    if spec.warmup is not None:
+        endpoint.add_warmup(spec.warmup)
+    return endpoint

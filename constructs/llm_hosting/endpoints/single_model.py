@@ -1,37 +1,27 @@
-"""`SingleModelEndpoint`: one model, one endpoint config, one endpoint, with safe updates."""
+"""`SingleModelEndpoint`: one model from one archive (and optional S3 weights) on its own endpoint."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
+from typing_extensions import Unpack
 
-from llm_hosting.catalog.schema import EndpointDeployment, StartupTimeouts, Vpc
-from llm_hosting.endpoints.deployment import RollbackAlarms, default_strategy, endpoint_deployment_config
-from llm_hosting.endpoints.execution_role import create_execution_role, grant_image_pull
-from llm_hosting.endpoints.images import ImageReference, resolve_image
 from llm_hosting.endpoints.model_archive import StagedArchive, stage_archive
-from llm_hosting.endpoints.scaling import VariantScaling
-from llm_hosting.endpoints.variant import model_vpc_config, variant_options
+from llm_hosting.endpoints.model_endpoint import EndpointOptions, ModelEndpoint
 from llm_hosting.facts.images import ContainerImage
-from llm_hosting.monitoring import metrics
-from llm_hosting.storage.artifact_store import S3Location, grant_read_prefix
+from llm_hosting.storage.artifact_store import S3Location
 
 
-class SingleModelEndpoint(Construct):
+class SingleModelEndpoint(ModelEndpoint):
     """A SageMaker model on its own endpoint.
 
-    Creates an execution role (unless one is passed) with read access to exactly what the model
-    needs (`model_archive_access`: the prefix its archive is staged under; default: that one
-    object), the model, an endpoint config and the endpoint. With `deployment` the endpoint rolls
-    updates out (canary, linear, all-at-once or rolling) and rolls back when the 5xx-error or
-    latency alarm fires. Model and endpoint-config names are left to CloudFormation, because both
-    are replaced on every change; the endpoint name is explicit because clients address it.
+    The execution role (unless one is passed) reads exactly what the model needs: its archive
+    (`model_archive_access`: the prefix the archive is staged under; default: that one object) and
+    whatever `grant_read` adds, e.g. the weights prefix. With `deployment` the endpoint rolls updates
+    out (canary, linear, all-at-once or rolling) and rolls back when the 5xx-error or latency alarm
+    fires.
     """
 
     def __init__(
@@ -45,172 +35,25 @@ class SingleModelEndpoint(Construct):
         gpus: int = 1,
         model_archive: Path | None = None,
         model_archive_access: S3Location | None = None,
-        environment: Mapping[str, str] | None = None,
-        role: iam.IRole | None = None,
-        initial_instance_count: int = 1,
-        variant_name: str = "AllTraffic",
-        startup: StartupTimeouts | None = None,
-        volume_size_gb: int | None = None,
-        volume_kms_key: kms.IKey | None = None,
-        routing: str | None = None,
-        vpc: Vpc | None = None,
-        inference_ami_version: str | None = None,
-        network_isolation: bool = False,
-        deployment: EndpointDeployment | None = None,
-        min_instances_during_update: int | None = None,
-        retain_variant_properties: bool = False,
+        **options: Unpack[EndpointOptions],
     ) -> None:
-        super().__init__(scope, construct_id)
-        self.endpoint_name = endpoint_name
-        self.variant_name = variant_name
-        self.gpus = gpus
-
-        self.role: iam.IRole = role or create_execution_role(
-            self,
-            "ExecutionRole",
-            log_group_names=[f"/aws/sagemaker/Endpoints/{endpoint_name}"],
-            description=f"SageMaker execution role of endpoint {endpoint_name}",
+        # Staged in the enclosing stack before the model that names it exists.
+        self.model_archive: StagedArchive | None = stage_archive(scope, model_archive) if model_archive else None
+        super().__init__(
+            scope,
+            construct_id,
+            endpoint_name=endpoint_name,
+            instance_type=instance_type,
+            image=image,
+            gpus=gpus,
+            mode="SingleModel",
+            model_data_url=self.model_archive.s3_url if self.model_archive else None,
+            **options,
         )
-        self.image: ImageReference = (
-            resolve_image(self, image, gpu=gpus > 0)
-            if isinstance(image, ContainerImage)
-            else ImageReference(uri=image, repository_arn=None)
-        )
-        grant_image_pull(self.role, self.image)
-
-        self.model_archive: StagedArchive | None = None
-        if model_archive is not None:
-            self.model_archive = stage_archive(self, model_archive)
+        if self.model_archive is not None:
             if model_archive_access is not None:
                 self.grant_read(model_archive_access)
             else:
                 self.role.add_to_principal_policy(
                     iam.PolicyStatement(actions=["s3:GetObject"], resources=[self.model_archive.object_arn])
                 )
-
-        self.model = sagemaker.CfnModel(
-            self,
-            "Model",
-            execution_role_arn=self.role.role_arn,
-            primary_container=sagemaker.CfnModel.ContainerDefinitionProperty(
-                image=self.image.uri,
-                mode="SingleModel",
-                model_data_url=self.model_archive.s3_url if self.model_archive else None,
-                environment=dict(environment) if environment else None,
-            ),
-            enable_network_isolation=network_isolation or None,
-            vpc_config=model_vpc_config(vpc),
-        )
-
-        variant = sagemaker.CfnEndpointConfig.ProductionVariantProperty(
-            variant_name=variant_name,
-            model_name=self.model.attr_model_name,
-            instance_type=instance_type,
-            initial_instance_count=initial_instance_count,
-            initial_variant_weight=1.0,
-            **variant_options(
-                startup=startup,
-                volume_size_gb=volume_size_gb,
-                routing=routing,
-                inference_ami_version=inference_ami_version,
-            ),
-        )
-        self.endpoint_config = sagemaker.CfnEndpointConfig(
-            self,
-            "Config",
-            production_variants=[variant],
-            kms_key_id=volume_kms_key.key_arn if volume_kms_key is not None else None,
-        )
-
-        self.rollback_alarms: RollbackAlarms | None = None
-        deployment_config = None
-        if deployment is not None:
-            self.rollback_alarms = RollbackAlarms(
-                self,
-                "Rollback",
-                errors=metrics.invocation_5xx_errors(endpoint_name, variant_name),
-                latency=metrics.model_latency(endpoint_name, variant_name, deployment.rollback.latency_statistic),
-                thresholds=deployment.rollback,
-                subject=f"Endpoint {endpoint_name}",
-            )
-            deployment_config = endpoint_deployment_config(
-                deployment,
-                strategy=default_strategy(deployment, min_instances_during_update or initial_instance_count),
-                alarm_names=self.rollback_alarms.alarm_names,
-            )
-
-        self.endpoint = sagemaker.CfnEndpoint(
-            self,
-            "Resource",
-            endpoint_name=endpoint_name,
-            endpoint_config_name=self.endpoint_config.attr_endpoint_config_name,
-            deployment_config=deployment_config,
-            retain_all_variant_properties=retain_variant_properties or None,
-        )
-        # The role's policy must exist before SageMaker pulls the image and the archive.
-        self.endpoint.node.add_dependency(self.role)
-        self.scaling: VariantScaling | None = None
-
-    def grant_read(self, location: S3Location) -> None:
-        """Let the model read one S3 prefix (and decrypt it, if a key is named): weights, archives."""
-        bucket_arn = f"arn:{self._partition}:s3:::{location.bucket}"
-        grant_read_prefix(self.role, bucket_arn=bucket_arn, prefix=location.prefix, kms_key_arn=location.kms_key_arn)
-
-    def add_instance_scaling(
-        self,
-        *,
-        min_capacity: int,
-        max_capacity: int,
-        invocations_per_instance: int | None = None,
-        concurrent_requests_per_model: int | None = None,
-        gpu_memory_percent: float | None = None,
-        scale_in_cooldown_s: int = 300,
-        scale_out_cooldown_s: int = 60,
-    ) -> VariantScaling:
-        """Scale the variant's instance count with target tracking (see `VariantScaling`)."""
-        self.scaling = VariantScaling(
-            self,
-            "Scaling",
-            endpoint_name=self.endpoint_name,
-            variant_name=self.variant_name,
-            min_capacity=min_capacity,
-            max_capacity=max_capacity,
-            gpus=self.gpus,
-            invocations_per_instance=invocations_per_instance,
-            concurrent_requests_per_model=concurrent_requests_per_model,
-            gpu_memory_percent=gpu_memory_percent,
-            scale_in_cooldown_s=scale_in_cooldown_s,
-            scale_out_cooldown_s=scale_out_cooldown_s,
-        )
-        # The target names the endpoint by string, so CloudFormation needs the order spelled out.
-        self.scaling.target.add_resource_dependency(self.endpoint)
-        return self.scaling
-
-    def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Allow `grantee` to call InvokeEndpoint (and its streaming form) on this endpoint."""
-        return iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"],
-            resource_arns=[self.endpoint_arn],
-        )
-
-    @property
-    def endpoint_arn(self) -> str:
-        """SageMaker ARNs carry the endpoint name in lower case."""
-        stack = cdk.Stack.of(self)
-        return f"arn:{stack.partition}:sagemaker:{stack.region}:{stack.account}:endpoint/{self.endpoint_name.lower()}"
-
-    @property
-    def _partition(self) -> str:
-        return cdk.Stack.of(self).partition
-
-    def metric_specs(self) -> Sequence[metrics.MetricSpec]:
-        """The variant's key metrics, for dashboards and alarms."""
-        e, v = self.endpoint_name, self.variant_name
-        return (
-            metrics.invocations(e, v),
-            metrics.model_latency(e, v),
-            metrics.invocation_5xx_errors(e, v),
-            metrics.gpu_utilization(e, v),
-            metrics.gpu_memory_utilization(e, v),
-        )

@@ -1,6 +1,5 @@
-"""Where model archives live: the artifact bucket, its key and its access logs, and the layout inside."""
+"""Where model archives live: the artifact bucket, its key and its access logs."""
 
-from llm_hosting.storage import layout
 from llm_hosting.storage.artifact_store import ArtifactStore, S3Location, bootstrap_role_arn, grant_read_prefix
 
-__all__ = ["ArtifactStore", "S3Location", "bootstrap_role_arn", "grant_read_prefix", "layout"]
+__all__ = ["ArtifactStore", "S3Location", "bootstrap_role_arn", "grant_read_prefix"]

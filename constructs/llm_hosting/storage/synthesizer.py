@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 
-from llm_hosting.storage import layout
+from llm_hosting import naming
 
 
 class ArtifactBucketSynthesizer(cdk.DefaultStackSynthesizer):
@@ -19,7 +19,7 @@ class ArtifactBucketSynthesizer(cdk.DefaultStackSynthesizer):
     """
 
     def __init__(self, *, project: str, prefix: str) -> None:
-        super().__init__(file_assets_bucket_name=layout.bucket_name_template(project), bucket_prefix=prefix)
+        super().__init__(file_assets_bucket_name=naming.bucket_name_template(project), bucket_prefix=prefix)
 
     def reusable_bind(self, stack: cdk.Stack) -> cdk.IBoundStackSynthesizer:
         self.bind(stack)
