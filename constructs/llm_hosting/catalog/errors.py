@@ -77,6 +77,16 @@ def _hint_for_pattern(pattern: str, field: str) -> str:
         return "use a KMS key or alias ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-..."
     if pattern.startswith("^(rate"):
         return "use an EventBridge schedule such as rate(1 hour) or cron(0 * * * ? *)"
+    if ":sns:" in pattern:
+        return "use an SNS topic ARN such as arn:aws:sns:us-east-1:123456789012:alarms"
+    if "codeconnections" in pattern:
+        return "use a CodeConnections ARN such as arn:aws:codeconnections:us-east-1:123456789012:connection/1a2b..."
+    if "@" in pattern:
+        return "use an email address such as ops@example.com"
+    if pattern == r"^[\w.-]+/[\w.-]+$":
+        return "use owner/name, such as my-org/llm-hosting"
+    if pattern == r"^[A-Za-z][A-Za-z0-9-]{0,63}$":
+        return "use letters, digits and hyphens, starting with a letter"
     if pattern.startswith(r"^[\w.:/=+@ -]"):
         return "tags use letters, digits, spaces and _ . : / = + - @"
     return f"it must match {pattern}"

@@ -385,6 +385,53 @@ class Planning(Spec):
     )
 
 
+NagPack: TypeAlias = Literal["aws-solutions", "hipaa-security", "nist-800-53-r5"]
+NAG_PACKS: tuple[NagPack, ...] = ("aws-solutions", "hipaa-security", "nist-800-53-r5")
+
+
+class Compliance(Spec):
+    """The cdk-nag rule packs every synthesis runs; an unacknowledged finding stops synthesis."""
+
+    packs: list[NagPack] = Field(default_factory=lambda: list(NAG_PACKS), description="Remove a pack to opt out of it.")
+
+
+class Notifications(Spec):
+    """Where alarms send their notifications."""
+
+    sns_topic_arn: (
+        Annotated[str, StringConstraints(pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")] | None
+    ) = Field(default=None, description="An existing SNS topic. Default: the project's own encrypted topic.")
+    emails: list[Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]] = Field(
+        default_factory=list, description="Addresses subscribed to the project's own topic (each confirms by email)."
+    )
+
+
+class PipelineStage(Spec):
+    """One environment the pipeline deploys the catalog to, in order."""
+
+    name: Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9-]{0,63}$")]
+    account: Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
+    region: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")]
+    approval: bool = Field(default=False, description="Wait for a manual approval before deploying this stage.")
+
+
+class Pipeline(Spec):
+    """A CDK Pipelines stack that deploys the catalog's stacks to each stage (opt-in)."""
+
+    enabled: bool = Field(default=False, description="Also possible with context -c pipeline=true.")
+    account: Annotated[str, StringConstraints(pattern=r"^\d{12}$")]
+    region: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")]
+    connection_arn: Annotated[
+        str,
+        StringConstraints(
+            pattern=r"^arn:aws[a-z-]*:(codestar-connections|codeconnections):[a-z0-9-]+:\d{12}:connection/[a-f0-9-]+$"
+        ),
+    ] = Field(description="The CodeConnections (CodeStar) connection to the repository host.")
+    repository: Annotated[str, StringConstraints(pattern=r"^[\w.-]+/[\w.-]+$")] = Field(description="owner/name")
+    branch: str = "main"
+    stages: Annotated[list[PipelineStage], Field(min_length=1)]
+
+
 class Catalog(Spec):
     """The whole catalog: a project, its artifact bucket, and its endpoints."""
 
@@ -398,6 +445,9 @@ class Catalog(Spec):
     tags: Tags = Field(default_factory=dict, description="Tags on every stack's resources.")
     instance_types: dict[InstanceTypeName, InstanceTypeSpec] = Field(default_factory=dict)
     planning: Planning = Field(default_factory=Planning)
+    compliance: Compliance = Field(default_factory=Compliance)
+    notifications: Notifications = Field(default_factory=Notifications)
+    pipeline: Pipeline | None = None
     endpoints: list[EndpointSpec] = Field(default_factory=list)
 
 
