@@ -2,7 +2,8 @@
 """The CDK app: the catalog named by context `catalog` (default catalog.yaml) becomes the stacks.
 
 The catalog is validated before any construct exists: a bad catalog prints one line per problem
-and exits 1, so no partial cloud assembly is ever written.
+and exits 1, so no cloud assembly is written. The catalog's cdk-nag packs run on every synthesis;
+a finding that is neither fixed nor acknowledged stops it, with cdk-nag's report above the line.
 """
 
 import sys
@@ -27,7 +28,17 @@ def main() -> None:
     except CatalogError as err:
         print(err, file=sys.stderr)
         sys.exit(1)
-    app.synth()
+    try:
+        app.synth()
+    except RuntimeError as err:
+        if "ValidationFailed" not in str(err):
+            raise
+        print(
+            f"{path}: compliance: findings above are neither fixed nor acknowledged; fix them, acknowledge "
+            "them with a reason, or remove the pack from compliance.packs",
+            file=sys.stderr,
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ import aws_cdk as cdk
 
 from llm_hosting.catalog.loader import LoadedCatalog
 from llm_hosting.catalog.schema import InferenceComponentEndpointSpec
+from llm_hosting.compliance import add_nag_packs
 from llm_hosting.endpoints.inference_components import InferenceComponentEndpoint
 from stacks.artifacts import ArtifactsStack
 from stacks.endpoint import ComponentShardStack, EndpointStack
@@ -16,8 +17,10 @@ QUALIFIER_CONTEXT = "@aws-cdk/core:bootstrapQualifier"
 
 
 def build_stacks(app: cdk.App, catalog: LoadedCatalog) -> list[cdk.Stack]:
-    """Add the catalog's stacks to `app`; returns them in deployment order."""
+    """Add the catalog's stacks to `app`, with the catalog's compliance packs; returns the stacks in
+    deployment order."""
     spec = catalog.spec
+    add_nag_packs(app, spec.compliance.packs)
     plan = plan_stacks(catalog)
     env = cdk.Environment(account=catalog.account, region=catalog.region) if catalog.account or catalog.region else None
     qualifier = app.node.try_get_context(QUALIFIER_CONTEXT) or cdk.DefaultStackSynthesizer.DEFAULT_QUALIFIER
@@ -27,6 +30,7 @@ def build_stacks(app: cdk.App, catalog: LoadedCatalog) -> list[cdk.Stack]:
         plan.artifacts,
         project=spec.project,
         artifacts=spec.artifacts,
+        notifications=spec.notifications,
         qualifier=qualifier,
         env=env,
         description=f"{spec.project}: model artifact bucket and key (stateful, retained)",
@@ -40,6 +44,7 @@ def build_stacks(app: cdk.App, catalog: LoadedCatalog) -> list[cdk.Stack]:
             spec=endpoint,
             catalog=catalog,
             store=artifacts.store,
+            alarm_topic_arn=artifacts.alarm_topic_arn,
             components=planned.components,
             env=env,
             description=f"{spec.project}: SageMaker {endpoint.type} endpoint {endpoint.name}",

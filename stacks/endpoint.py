@@ -42,6 +42,7 @@ class EndpointStack(cdk.Stack):
         spec: Endpoint,
         catalog: LoadedCatalog,
         store: ArtifactStore,
+        alarm_topic_arn: str | None = None,
         components: Shard | None = None,
         **kwargs: Any,
     ) -> None:
@@ -49,12 +50,18 @@ class EndpointStack(cdk.Stack):
         # The construct id is the endpoint name: stable for as long as the endpoint keeps its name.
         self.endpoint: SingleModelEndpoint | MultiModelEndpoint | InferenceComponentEndpoint
         if isinstance(spec, SingleModelEndpointSpec):
-            self.endpoint = single_model_endpoint(self, spec.name, spec, catalog=catalog, store=store)
+            self.endpoint = single_model_endpoint(
+                self, spec.name, spec, catalog=catalog, store=store, alarm_topic_arn=alarm_topic_arn
+            )
             return
         if isinstance(spec, MultiModelEndpointSpec):
-            self.endpoint = multi_model_endpoint(self, spec.name, spec, catalog=catalog, store=store)
+            self.endpoint = multi_model_endpoint(
+                self, spec.name, spec, catalog=catalog, store=store, alarm_topic_arn=alarm_topic_arn
+            )
             return
-        self.endpoint = inference_component_endpoint(self, spec.name, spec, catalog=catalog, store=store)
+        self.endpoint = inference_component_endpoint(
+            self, spec.name, spec, catalog=catalog, store=store, alarm_topic_arn=alarm_topic_arn
+        )
         if components is not None:
             for component in spec.components[components.start : components.stop]:
                 add_inference_component(self.endpoint, self, component, endpoint_spec=spec, catalog=catalog)

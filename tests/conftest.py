@@ -25,7 +25,7 @@ CATALOGS = Path(__file__).parent / "catalogs"
 @pytest.fixture(scope="session")
 def default_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     """The default catalog (catalog.yaml), environment-agnostic."""
-    return synthesize(ROOT / "catalog.yaml", tmp_path_factory.mktemp("default"))
+    return synthesize(ROOT / "catalog.yaml", tmp_path_factory.mktemp("default"), acknowledgments=True)
 
 
 @pytest.fixture(scope="session")

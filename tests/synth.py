@@ -26,6 +26,8 @@ class Synthesized:
     outdir: Path
     templates: dict[str, dict[str, Any]]
     """Template by stack name."""
+    acknowledgments: dict[tuple[str, str], str]
+    """(construct path, rule id) -> reason, for every compliance finding acknowledged in the app."""
 
     def template(self, stack_name: str) -> dict[str, Any]:
         return self.templates[stack_name]
@@ -37,11 +39,26 @@ class Synthesized:
         return {k: v for k, v in resources.items() if v["Type"] == resource_type}
 
 
-def synthesize(catalog_path: Path, outdir: Path, **context: Any) -> Synthesized:
-    """Load and synthesize a catalog into `outdir`."""
+def synthesize(catalog_path: Path, outdir: Path, *, acknowledgments: bool = False, **context: Any) -> Synthesized:
+    """Load and synthesize a catalog into `outdir` (with the catalog's compliance packs, as the app).
+
+    `acknowledgments=True` also collects every acknowledged finding (a walk over the whole tree).
+    """
     app = cdk.App(context={**cdk_json_context(), **context}, outdir=str(outdir))
     catalog = load_catalog(catalog_path, account=context.get("account"), region=context.get("region"))
     build_stacks(app, catalog)
     assembly = app.synth()
     templates = {stack.stack_name: stack.template for stack in assembly.stacks}
-    return Synthesized(outdir=outdir, templates=templates)
+    return Synthesized(
+        outdir=outdir, templates=templates, acknowledgments=collect_acknowledgments(app) if acknowledgments else {}
+    )
+
+
+def collect_acknowledgments(app: cdk.App) -> dict[tuple[str, str], str]:
+    found: dict[tuple[str, str], str] = {}
+    for node in app.node.find_all():
+        for entry in node.node.metadata:
+            if entry.type == cdk.Validations.ACKNOWLEDGED_RULES_METADATA_KEY and isinstance(entry.data, dict):
+                for key, reason in entry.data.items():
+                    found[(node.node.path, key.removeprefix("Annotation::"))] = reason
+    return found

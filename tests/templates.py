@@ -22,10 +22,11 @@ def props(template: dict[str, Any], resource_type: str) -> dict[str, Any]:
 
 
 def statements(template: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every IAM policy statement in the template."""
+    """Every IAM policy statement in the template (inline and managed policies)."""
     out: list[dict[str, Any]] = []
-    for policy in of_type(template, "AWS::IAM::Policy").values():
-        out.extend(policy["Properties"]["PolicyDocument"]["Statement"])
+    for kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
+        for policy in of_type(template, kind).values():
+            out.extend(policy["Properties"]["PolicyDocument"]["Statement"])
     return out
 
 

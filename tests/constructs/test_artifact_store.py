@@ -114,3 +114,33 @@ def test_sse_s3_encryption_needs_no_key(tmp_path_factory: pytest.TempPathFactory
     template = synthesize(path, path.parent / "out").template("plain-artifacts")
     assert of_type(template, "AWS::KMS::Key") == {}
     assert "AES256" in text(_artifact_bucket(template)["Properties"]["BucketEncryption"])
+
+
+def test_alarms_notify_an_encrypted_tls_only_topic(template: dict[str, Any]) -> None:
+    topic = one(template, "AWS::SNS::Topic")["Properties"]
+    assert topic["KmsMasterKeyId"] == {"Fn::GetAtt": [next(iter(of_type(template, "AWS::KMS::Key"))), "Arn"]}
+    (policy,) = of_type(template, "AWS::SNS::TopicPolicy").values()
+    denies = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
+    assert any(s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in denies)
+    assert "AlarmTopicArn" in template["Outputs"]
+
+
+def test_the_key_lets_cloudwatch_publish_alarms_and_encrypt_log_groups(template: dict[str, Any]) -> None:
+    statements = {s.get("Sid"): s for s in one(template, "AWS::KMS::Key")["Properties"]["KeyPolicy"]["Statement"]}
+    alarms = statements["CloudWatchAlarmsPublishToEncryptedTopics"]
+    assert alarms["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert alarms["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    logs = statements["CloudWatchLogsEncryptLogGroups"]
+    assert "kms:EncryptionContext:aws:logs:arn" in text(logs["Condition"])
+
+
+def test_an_existing_topic_from_the_catalog_replaces_the_projects_own(tmp_path_factory: pytest.TempPathFactory) -> None:
+    import yaml
+
+    from tests.synth import synthesize
+
+    arn = "arn:aws:sns:us-east-1:123456789012:platform-alarms"
+    path = tmp_path_factory.mktemp("topic") / "catalog.yaml"
+    path.write_text(yaml.safe_dump({"project": "own", "notifications": {"sns_topic_arn": arn}}))
+    template = synthesize(path, path.parent / "out").template("own-artifacts")
+    assert of_type(template, "AWS::SNS::Topic") == {}

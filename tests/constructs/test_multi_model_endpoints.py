@@ -47,7 +47,9 @@ def test_the_model_is_a_triton_multi_model_reading_the_endpoint_prefix(embedding
 
 def test_the_role_reads_only_the_endpoint_prefix(embeddings: dict[str, Any]) -> None:
     sagemaker_policy = next(
-        p for k, p in of_type(embeddings, "AWS::IAM::Policy").items() if k.startswith("embeddingsExecutionRole")
+        p
+        for k, p in of_type(embeddings, "AWS::IAM::ManagedPolicy").items()
+        if k.startswith("embeddingsExecutionPolicy")
     )
     document = sagemaker_policy["Properties"]["PolicyDocument"]["Statement"]
     (read,) = [s for s in document if s["Action"] == "s3:GetObject"]
@@ -112,7 +114,7 @@ def test_every_model_is_warmed_hourly_by_a_scheduled_function(embeddings: dict[s
     (function_id,) = of_type(embeddings, "AWS::Lambda::Function")
     assert rule["Targets"][0]["Arn"] == {"Fn::GetAtt": [function_id, "Arn"]}
     function = props(embeddings, "AWS::Lambda::Function")
-    assert function["Runtime"] == "python3.13"
+    assert function["Runtime"] == "python3.14"
     assert function["Handler"] == "handler.handler"
     assert function["ReservedConcurrentExecutions"] == 1
     assert function["Timeout"] == 600 + 60 + 30  # budget + one last request + slack
@@ -124,20 +126,35 @@ def test_every_model_is_warmed_hourly_by_a_scheduled_function(embeddings: dict[s
     }
     assert (env["CONCURRENCY"], env["TIME_BUDGET_S"], env["REQUEST_TIMEOUT_S"]) == ("4", "600", "60")
     assert one(embeddings, "AWS::Lambda::EventInvokeConfig")["Properties"]["MaximumRetryAttempts"] == 0
+    (queue_id,) = of_type(embeddings, "AWS::SQS::Queue")
+    assert function["DeadLetterConfig"] == {"TargetArn": {"Fn::GetAtt": [queue_id, "Arn"]}}
 
 
 def test_the_warmup_role_lists_one_prefix_and_invokes_one_endpoint(embeddings: dict[str, Any]) -> None:
-    policy = next(p for k, p in of_type(embeddings, "AWS::IAM::Policy").items() if k.startswith("embeddingsWarmupRole"))
+    policy = next(
+        p for k, p in of_type(embeddings, "AWS::IAM::ManagedPolicy").items() if k.startswith("embeddingsWarmupPolicy")
+    )
     by_action = {text(s["Action"]): s for s in policy["Properties"]["PolicyDocument"]["Statement"]}
     assert set(by_action) == {
         '"s3:ListBucket"',
         '"sagemaker:InvokeEndpoint"',
-        '["logs:CreateLogStream","logs:PutLogEvents"]'.replace(",", ", "),
+        '"sqs:SendMessage"',
+        '["logs:CreateLogStream", "logs:PutLogEvents"]',
     }
     assert by_action['"s3:ListBucket"']["Condition"] == {"StringLike": {"s3:prefix": ["embeddings/*"]}}
     assert text(by_action['"sagemaker:InvokeEndpoint"']["Resource"]).endswith(':endpoint/embeddings"]]}')
-    role = next(r for k, r in of_type(embeddings, "AWS::IAM::Role").items() if k.startswith("embeddingsWarmupRole"))
+    role_id, role = next(
+        (k, r) for k, r in of_type(embeddings, "AWS::IAM::Role").items() if k.startswith("embeddingsWarmupRole")
+    )
     assert "ManagedPolicyArns" not in role["Properties"]
+    assert policy["Properties"]["Roles"] == [{"Ref": role_id}]
+    assert not [k for k in of_type(embeddings, "AWS::IAM::Policy") if k.startswith("embeddingsWarmup")]
+
+
+def test_the_warmup_logs_are_encrypted_and_kept_a_month(embeddings: dict[str, Any]) -> None:
+    logs = props(embeddings, "AWS::Logs::LogGroup")
+    assert logs["RetentionInDays"] == 30
+    assert "Fn::GetStackOutput" in text(logs["KmsKeyId"])  # the artifact key, from the artifacts stack
 
 
 def test_the_function_code_is_the_warmup_directory_without_bytecode(default_synth: Synthesized) -> None:

@@ -144,8 +144,15 @@ def test_the_role_writes_logs_only_to_its_endpoint_log_group(template: dict[str,
 
 
 def test_the_endpoint_waits_for_the_role_policy(template: dict[str, Any]) -> None:
-    (policy_id,) = of_type(template, "AWS::IAM::Policy")
+    (policy_id,) = of_type(template, "AWS::IAM::ManagedPolicy")
     assert policy_id in one(template, "AWS::SageMaker::Endpoint")["DependsOn"]
+
+
+def test_permissions_live_in_one_managed_policy_not_inline(template: dict[str, Any]) -> None:
+    assert of_type(template, "AWS::IAM::Policy") == {}
+    (policy,) = of_type(template, "AWS::IAM::ManagedPolicy").values()
+    (role_id,) = of_type(template, "AWS::IAM::Role")
+    assert policy["Properties"]["Roles"] == [{"Ref": role_id}]
 
 
 def test_deploying_to_a_region_without_the_image_fails_with_a_sentence(template: dict[str, Any]) -> None:
@@ -167,3 +174,10 @@ def test_a_regional_stack_uses_a_literal_image_uri(regional_synth: Synthesized) 
 def _actions(statement: dict[str, Any]) -> list[str]:
     actions = statement["Action"]
     return sorted([actions] if isinstance(actions, str) else actions)
+
+
+def test_rollback_alarms_also_notify_the_alarm_topic(template: dict[str, Any]) -> None:
+    for alarm in of_type(template, "AWS::CloudWatch::Alarm").values():
+        (action,) = alarm["Properties"]["AlarmActions"]
+        assert "AlarmTopic" in text(action) or "Alarms" in text(action)
+        assert alarm["Properties"]["OKActions"] == alarm["Properties"]["AlarmActions"]

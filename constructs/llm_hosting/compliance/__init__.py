@@ -1,5 +1,6 @@
-"""Security and correctness gates: lint and scanner acknowledgements (each with its reason), cdk-nag."""
+"""Security and correctness gates: cdk-nag packs and acknowledgments, lint ignores with reasons."""
 
 from llm_hosting.compliance.acknowledgements import ignore_lint
+from llm_hosting.compliance.nag import PACKS, acknowledge, acknowledge_shared, add_nag_packs
 
-__all__ = ["ignore_lint"]
+__all__ = ["PACKS", "acknowledge", "acknowledge_shared", "add_nag_packs", "ignore_lint"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
@@ -26,8 +28,11 @@ class RollbackAlarms(Construct):
         latency: MetricSpec,
         thresholds: RollbackAlarmsSpec,
         subject: str,
+        notify: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, construct_id)
+        # Besides rolling the update back, the alarms tell the operators (an SNS topic, usually).
+        actions = list(notify) or None
         self.errors = cloudwatch.CfnAlarm(
             self,
             "Errors",
@@ -39,6 +44,8 @@ class RollbackAlarms(Construct):
             evaluation_periods=thresholds.evaluation_periods,
             datapoints_to_alarm=thresholds.evaluation_periods,
             treat_missing_data="notBreaching",
+            alarm_actions=actions,
+            ok_actions=actions,
             **alarm_metric_properties(errors),
         )
         self.latency = cloudwatch.CfnAlarm(
@@ -53,6 +60,8 @@ class RollbackAlarms(Construct):
             evaluation_periods=thresholds.evaluation_periods,
             datapoints_to_alarm=thresholds.evaluation_periods,
             treat_missing_data="notBreaching",
+            alarm_actions=actions,
+            ok_actions=actions,
             **alarm_metric_properties(latency),
         )
 

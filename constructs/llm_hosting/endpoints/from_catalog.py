@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import posixpath
+from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from llm_hosting import naming
@@ -17,12 +19,47 @@ from llm_hosting.catalog.schema import (
     MultiModelEndpointSpec,
     SingleModelEndpointSpec,
 )
+from llm_hosting.compliance import acknowledge_shared
 from llm_hosting.endpoints.inference_components import InferenceComponent, InferenceComponentEndpoint
 from llm_hosting.endpoints.model_archive import package_model
 from llm_hosting.endpoints.multi_model import MultiModelEndpoint
 from llm_hosting.endpoints.single_model import SingleModelEndpoint
 from llm_hosting.facts.images import ContainerImage, find_image
+from llm_hosting.facts.instances import InstanceType
 from llm_hosting.storage.artifact_store import ArtifactStore, S3Location
+
+EndpointSpec = SingleModelEndpointSpec | MultiModelEndpointSpec | InferenceComponentEndpointSpec
+
+
+def shared_options(
+    spec: EndpointSpec, instance: InstanceType, store: ArtifactStore, alarm_topic_arn: str | None
+) -> dict[str, Any]:
+    """The construct options every endpoint type takes the same way from the catalog."""
+    volume = spec.volume
+    # An EBS volume is encrypted with the artifact key unless the catalog says otherwise; NVMe
+    # instance types have no volume (and refuse a key).
+    wants_kms = volume.kms if volume is not None and volume.kms is not None else True
+    return {
+        "variant_name": spec.variant_name,
+        "routing": spec.routing,
+        "vpc": spec.vpc,
+        "inference_ami_version": spec.inference_ami_version,
+        "volume_size_gb": volume.size_gb if volume is not None else None,
+        "volume_kms_key": store.key if (wants_kms and not instance.nvme) else None,
+        "alarm_topic_arn": alarm_topic_arn,
+        "local_storage_encrypted": instance.nvme,
+    }
+
+
+def acknowledge_catalog_volume_choice(config: sagemaker.CfnEndpointConfig, options: dict[str, Any], name: str) -> None:
+    """An EBS volume without the artifact key is the catalog's explicit choice: say so to the checks."""
+    if options["volume_kms_key"] is None and not options["local_storage_encrypted"]:
+        acknowledge_shared(
+            config,
+            "SageMakerEndpointConfigurationKMSKeyConfigured",
+            f"The catalog sets volume.kms: false for endpoint {name} (or artifacts.encryption: s3, so there is "
+            "no customer-managed key); the volume is encrypted with the AWS-managed key.",
+        )
 
 
 def staged_archive_access(
@@ -44,6 +81,7 @@ def single_model_endpoint(
     *,
     catalog: LoadedCatalog,
     store: ArtifactStore,
+    alarm_topic_arn: str | None = None,
 ) -> SingleModelEndpoint:
     instance = catalog.instance(spec.instance_type)
     counts = instance_counts(spec.instance_count)
@@ -51,11 +89,7 @@ def single_model_endpoint(
     code_dir = catalog.resolve(model.code) if model.code else None
     image = _image(model)
 
-    volume = spec.volume
-    # Encrypt an EBS volume with the artifact key by default; NVMe types have none (and refuse a key).
-    wants_kms = volume.kms if volume is not None and volume.kms is not None else True
-    volume_key = store.key if (wants_kms and not instance.nvme) else None
-
+    options = shared_options(spec, instance, store, alarm_topic_arn)
     endpoint = SingleModelEndpoint(
         scope,
         construct_id,
@@ -67,18 +101,14 @@ def single_model_endpoint(
         model_archive_access=staged_archive_access(scope, catalog, store, spec.name),
         environment=model.environment,
         initial_instance_count=counts.initial,
-        variant_name=spec.variant_name,
         startup=spec.startup,
-        volume_size_gb=volume.size_gb if volume is not None else None,
-        volume_kms_key=volume_key,
-        routing=spec.routing,
-        vpc=spec.vpc,
-        inference_ami_version=spec.inference_ami_version,
         network_isolation=spec.network_isolation,
         deployment=spec.deployment,
         min_instances_during_update=counts.min,
         retain_variant_properties=spec.scaling is not None,
+        **options,
     )
+    acknowledge_catalog_volume_choice(endpoint.endpoint_config, options, spec.name)
     if model.weights is not None:
         endpoint.grant_read(S3Location.parse(model.weights, model.weights_kms_key_arn))
     if spec.scaling is not None:
@@ -128,12 +158,12 @@ def inference_component_endpoint(
     *,
     catalog: LoadedCatalog,
     store: ArtifactStore,
+    alarm_topic_arn: str | None = None,
 ) -> InferenceComponentEndpoint:
     """The shared endpoint, with read access for every component's archive and weights."""
     instance = catalog.instance(spec.instance_type)
     counts = component_endpoint_counts(spec, instance)
-    volume = spec.volume
-    wants_kms = volume.kms if volume is not None and volume.kms is not None else True
+    options = shared_options(spec, instance, store, alarm_topic_arn)
     endpoint = InferenceComponentEndpoint(
         scope,
         construct_id,
@@ -142,13 +172,9 @@ def inference_component_endpoint(
         initial_instance_count=counts.initial,
         min_instance_count=counts.min,
         max_instance_count=counts.max,
-        variant_name=spec.variant_name,
-        routing=spec.routing,
-        vpc=spec.vpc,
-        inference_ami_version=spec.inference_ami_version,
-        volume_size_gb=volume.size_gb if volume is not None else None,
-        volume_kms_key=store.key if (wants_kms and not instance.nvme) else None,
+        **options,
     )
+    acknowledge_catalog_volume_choice(endpoint.endpoint_config, options, spec.name)
     endpoint.grant_read(staged_archive_access(scope, catalog, store, spec.name))
     weights = [
         S3Location.parse(c.model.weights, c.model.weights_kms_key_arn) for c in spec.components if c.model.weights
@@ -207,6 +233,7 @@ def multi_model_endpoint(
     *,
     catalog: LoadedCatalog,
     store: ArtifactStore,
+    alarm_topic_arn: str | None = None,
 ) -> MultiModelEndpoint:
     """A multi-model endpoint reading `<endpoint>/` of the artifact bucket, with its warm-up."""
     instance = catalog.instance(spec.instance_type)
@@ -214,8 +241,7 @@ def multi_model_endpoint(
     stack = cdk.Stack.of(scope)
     model = spec.model
     image = model.image if model.engine == "custom" and model.image else find_image(model.engine, model.version)
-    volume = spec.volume
-    wants_kms = volume.kms if volume is not None and volume.kms is not None else True
+    options = shared_options(spec, instance, store, alarm_topic_arn)
     endpoint = MultiModelEndpoint(
         scope,
         construct_id,
@@ -231,18 +257,14 @@ def multi_model_endpoint(
         model_cache=model.cache,
         environment=model.environment,
         initial_instance_count=counts.initial,
-        variant_name=spec.variant_name,
         startup=spec.startup,
-        volume_size_gb=volume.size_gb if volume is not None else None,
-        volume_kms_key=store.key if (wants_kms and not instance.nvme) else None,
-        routing=spec.routing,
-        vpc=spec.vpc,
-        inference_ami_version=spec.inference_ami_version,
         network_isolation=spec.network_isolation,
         deployment=spec.deployment,
         min_instances_during_update=counts.min,
         retain_variant_properties=spec.scaling is not None,
+        **options,
     )
+    acknowledge_catalog_volume_choice(endpoint.endpoint_config, options, spec.name)
     if spec.scaling is not None:
         endpoint.add_instance_scaling(
             min_capacity=counts.min,
@@ -253,5 +275,5 @@ def multi_model_endpoint(
             scale_out_cooldown_s=spec.scaling.scale_out_cooldown_s,
         )
     if spec.warmup is not None:
-        endpoint.add_warmup(spec.warmup)
+        endpoint.add_warmup(spec.warmup, log_key=store.key, vpc=spec.vpc)
     return endpoint

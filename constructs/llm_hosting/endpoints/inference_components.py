@@ -21,13 +21,13 @@ from constructs import Construct
 from llm_hosting.catalog.schema import ComponentDeployment, StartupTimeouts, Vpc
 from llm_hosting.endpoints.component_scaling import ComponentScaling
 from llm_hosting.endpoints.deployment import RollbackAlarms, component_deployment_config
-from llm_hosting.endpoints.execution_role import create_execution_role, grant_image_pull
+from llm_hosting.endpoints.execution_role import create_execution_role, execution_policy, grant_image_pull
 from llm_hosting.endpoints.images import ImageReference, resolve_image
 from llm_hosting.endpoints.model_archive import StagedArchive, stage_archive
-from llm_hosting.endpoints.variant import endpoint_config_vpc_config, variant_options
+from llm_hosting.endpoints.variant import acknowledge_local_storage, endpoint_config_vpc_config, variant_options
 from llm_hosting.facts.images import ContainerImage
 from llm_hosting.monitoring import metrics
-from llm_hosting.storage.artifact_store import S3Location, grant_read_prefix
+from llm_hosting.storage.artifact_store import S3Location, read_prefix_statements
 
 IC = sagemaker.CfnInferenceComponent
 COMPONENT_LOG_GROUPS = "/aws/sagemaker/InferenceComponents/*"
@@ -54,17 +54,27 @@ class InferenceComponentEndpoint(Construct):
         volume_size_gb: int | None = None,
         volume_kms_key: kms.IKey | None = None,
         role: iam.IRole | None = None,
+        alarm_topic_arn: str | None = None,
+        local_storage_encrypted: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         self.endpoint_name = endpoint_name
         self.variant_name = variant_name
+        self.alarm_topic_arn = alarm_topic_arn
         # Components log under their own names, which the role cannot list in advance without
         # growing with every component; the log-group prefix is SageMaker's.
         self.role: iam.IRole = role or create_execution_role(
             self,
             "ExecutionRole",
-            log_group_names=[f"/aws/sagemaker/Endpoints/{endpoint_name}", COMPONENT_LOG_GROUPS],
             description=f"SageMaker execution role of endpoint {endpoint_name} and its inference components",
+        )
+        # Components log under their own names, which the policy cannot list in advance without
+        # growing with every component; the log-group prefix is SageMaker's.
+        self.policy = execution_policy(
+            self,
+            "ExecutionPolicy",
+            role=self.role,
+            log_group_names=[f"/aws/sagemaker/Endpoints/{endpoint_name}", COMPONENT_LOG_GROUPS],
         )
         self._pulls: set[str] = set()
 
@@ -88,6 +98,8 @@ class InferenceComponentEndpoint(Construct):
             enable_network_isolation=network_isolation or None,
             kms_key_id=volume_kms_key.key_arn if volume_kms_key is not None else None,
         )
+        if volume_kms_key is None and local_storage_encrypted:
+            acknowledge_local_storage(self.endpoint_config, instance_type)
         self.endpoint = sagemaker.CfnEndpoint(
             self,
             "Resource",
@@ -95,19 +107,21 @@ class InferenceComponentEndpoint(Construct):
             endpoint_config_name=self.endpoint_config.attr_endpoint_config_name,
         )
         # SageMaker pulls images and archives with the role as soon as components arrive.
-        self.endpoint.node.add_dependency(self.role)
+        self.endpoint.node.add_dependency(self.policy)
 
     def grant_read(self, location: S3Location) -> None:
         """Let the components read one S3 prefix (and decrypt it, if a key is named)."""
         bucket_arn = f"arn:{cdk.Stack.of(self).partition}:s3:::{location.bucket}"
-        grant_read_prefix(self.role, bucket_arn=bucket_arn, prefix=location.prefix, kms_key_arn=location.kms_key_arn)
+        self.policy.add_statements(
+            *read_prefix_statements(bucket_arn=bucket_arn, prefix=location.prefix, kms_key_arn=location.kms_key_arn)
+        )
 
     def allow_image(self, image: ContainerImage | str) -> None:
         """Let the role pull `image` (once per repository). Call it for components in other stacks too."""
         if not isinstance(image, ContainerImage) or image.repository in self._pulls:
             return
         self._pulls.add(image.repository)
-        grant_image_pull(self.role, resolve_image(self, image))
+        grant_image_pull(self.policy, resolve_image(self, image))
 
     def add_component(
         self,
@@ -208,6 +222,7 @@ class InferenceComponent(Construct):
                 latency=metrics.component_model_latency(component_name, deployment.rollback.latency_statistic),
                 thresholds=deployment.rollback,
                 subject=f"Inference component {component_name}",
+                notify=[endpoint.alarm_topic_arn] if endpoint.alarm_topic_arn else (),
             )
             deployment_config = component_deployment_config(deployment, alarm_names=self.rollback_alarms.alarm_names)
 

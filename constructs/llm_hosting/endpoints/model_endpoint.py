@@ -20,13 +20,13 @@ from typing_extensions import Unpack
 
 from llm_hosting.catalog.schema import EndpointDeployment, StartupTimeouts, Vpc
 from llm_hosting.endpoints.deployment import RollbackAlarms, default_strategy, endpoint_deployment_config
-from llm_hosting.endpoints.execution_role import create_execution_role, grant_image_pull
+from llm_hosting.endpoints.execution_role import create_execution_role, execution_policy, grant_image_pull
 from llm_hosting.endpoints.images import ImageReference, resolve_image
 from llm_hosting.endpoints.scaling import VariantScaling
-from llm_hosting.endpoints.variant import model_vpc_config, variant_options
+from llm_hosting.endpoints.variant import acknowledge_local_storage, model_vpc_config, variant_options
 from llm_hosting.facts.images import ContainerImage
 from llm_hosting.monitoring import metrics
-from llm_hosting.storage.artifact_store import S3Location, grant_read_prefix
+from llm_hosting.storage.artifact_store import S3Location, read_prefix_statements
 
 
 class EndpointOptions(TypedDict, total=False):
@@ -52,6 +52,11 @@ class EndpointOptions(TypedDict, total=False):
     """Instances the variant keeps (autoscaling's minimum): sizes the default canary. Default: initial."""
     retain_variant_properties: bool
     """Keep the autoscaled instance count across updates. Default: false."""
+    alarm_topic_arn: str | None
+    """Where the rollback alarms also notify. Default: nowhere."""
+    local_storage_encrypted: bool
+    """The instance type's storage is NVMe instance store (hardware-encrypted): no endpoint-config key
+    is possible there, which is acknowledged for the compliance checks. Default: false."""
 
 
 class ModelEndpoint(Construct):
@@ -78,17 +83,17 @@ class ModelEndpoint(Construct):
         initial_instance_count = options.get("initial_instance_count", 1)
 
         self.role: iam.IRole = options.get("role") or create_execution_role(
-            self,
-            "ExecutionRole",
-            log_group_names=[f"/aws/sagemaker/Endpoints/{endpoint_name}"],
-            description=f"SageMaker execution role of endpoint {endpoint_name}",
+            self, "ExecutionRole", description=f"SageMaker execution role of endpoint {endpoint_name}"
+        )
+        self.policy = execution_policy(
+            self, "ExecutionPolicy", role=self.role, log_group_names=[f"/aws/sagemaker/Endpoints/{endpoint_name}"]
         )
         self.image: ImageReference = (
             resolve_image(self, image, gpu=gpus > 0)
             if isinstance(image, ContainerImage)
             else ImageReference(uri=image, repository_arn=None)
         )
-        grant_image_pull(self.role, self.image)
+        grant_image_pull(self.policy, self.image)
 
         environment = options.get("environment")
         multi_model_config = None
@@ -131,6 +136,8 @@ class ModelEndpoint(Construct):
             production_variants=[variant],
             kms_key_id=volume_kms_key.key_arn if volume_kms_key is not None else None,
         )
+        if volume_kms_key is None and options.get("local_storage_encrypted"):
+            acknowledge_local_storage(self.endpoint_config, instance_type)
 
         self.rollback_alarms: RollbackAlarms | None = None
         deployment_config = None
@@ -143,6 +150,7 @@ class ModelEndpoint(Construct):
                 latency=metrics.model_latency(endpoint_name, self.variant_name, deployment.rollback.latency_statistic),
                 thresholds=deployment.rollback,
                 subject=f"Endpoint {endpoint_name}",
+                notify=[topic] if (topic := options.get("alarm_topic_arn")) else (),
             )
             floor = options.get("min_instances_during_update") or initial_instance_count
             deployment_config = endpoint_deployment_config(
@@ -159,14 +167,16 @@ class ModelEndpoint(Construct):
             deployment_config=deployment_config,
             retain_all_variant_properties=options.get("retain_variant_properties") or None,
         )
-        # The role's policy must exist before SageMaker pulls the image and the model data.
-        self.endpoint.node.add_dependency(self.role)
+        # The role's policy must be attached before SageMaker pulls the image and the model data.
+        self.endpoint.node.add_dependency(self.policy)
         self.scaling: VariantScaling | None = None
 
     def grant_read(self, location: S3Location) -> None:
         """Let the model read one S3 prefix (and decrypt it, if a key is named)."""
         bucket_arn = f"arn:{cdk.Stack.of(self).partition}:s3:::{location.bucket}"
-        grant_read_prefix(self.role, bucket_arn=bucket_arn, prefix=location.prefix, kms_key_arn=location.kms_key_arn)
+        self.policy.add_statements(
+            *read_prefix_statements(bucket_arn=bucket_arn, prefix=location.prefix, kms_key_arn=location.kms_key_arn)
+        )
 
     def add_instance_scaling(
         self,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from aws_cdk import aws_kms as kms
 from constructs import Construct
 from typing_extensions import Unpack
 
-from llm_hosting.catalog.schema import Warmup
+from llm_hosting.catalog.schema import Vpc, Warmup
 from llm_hosting.endpoints.model_endpoint import EndpointOptions, ModelEndpoint
 from llm_hosting.endpoints.warmup_schedule import ScheduledWarmup
 from llm_hosting.facts.images import ContainerImage
@@ -56,7 +57,9 @@ class MultiModelEndpoint(ModelEndpoint):
         self.grant_read(models)
         self.warmup: ScheduledWarmup | None = None
 
-    def add_warmup(self, settings: Warmup) -> ScheduledWarmup:
+    def add_warmup(
+        self, settings: Warmup, *, log_key: kms.IKey | None = None, vpc: Vpc | None = None
+    ) -> ScheduledWarmup:
         """Invoke every model under the prefix on `settings.schedule` (see `ScheduledWarmup`)."""
         self.warmup = ScheduledWarmup(
             self,
@@ -65,5 +68,7 @@ class MultiModelEndpoint(ModelEndpoint):
             endpoint_arn=self.endpoint_arn,
             models=self.models,
             settings=settings,
+            log_key=log_key,
+            vpc=vpc,
         )
         return self.warmup

@@ -54,6 +54,6 @@ class SingleModelEndpoint(ModelEndpoint):
             if model_archive_access is not None:
                 self.grant_read(model_archive_access)
             else:
-                self.role.add_to_principal_policy(
+                self.policy.add_statements(
                     iam.PolicyStatement(actions=["s3:GetObject"], resources=[self.model_archive.object_arn])
                 )

@@ -7,6 +7,7 @@ from typing import Any
 from aws_cdk import aws_sagemaker as sagemaker
 
 from llm_hosting.catalog.schema import StartupTimeouts, Vpc
+from llm_hosting.compliance import acknowledge_shared
 
 ROUTING = {"least-outstanding-requests": "LEAST_OUTSTANDING_REQUESTS", "random": "RANDOM"}
 
@@ -47,4 +48,14 @@ def endpoint_config_vpc_config(vpc: Vpc | None) -> sagemaker.CfnEndpointConfig.V
         return None
     return sagemaker.CfnEndpointConfig.VpcConfigProperty(
         subnets=list(vpc.subnet_ids), security_group_ids=list(vpc.security_group_ids)
+    )
+
+
+def acknowledge_local_storage(config: sagemaker.CfnEndpointConfig, instance_type: str) -> None:
+    """No endpoint-config KMS key on NVMe instance types: acknowledged for HIPAA/NIST, with the reason."""
+    acknowledge_shared(
+        config,
+        "SageMakerEndpointConfigurationKMSKeyConfigured",
+        f"{instance_type} stores data on its NVMe instance store, which the hardware encrypts; SageMaker "
+        "attaches no EBS volume there and refuses an endpoint-config KmsKeyId for such instance types.",
     )

@@ -12,20 +12,27 @@ import aws_cdk as cdk
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from llm_hosting.catalog.schema import Warmup
-from llm_hosting.compliance import ignore_lint
+from llm_hosting.catalog.schema import Vpc, Warmup
+from llm_hosting.compliance import acknowledge, acknowledge_shared, ignore_lint
 from llm_hosting.storage.artifact_store import S3Location
 from llm_hosting.warmup import ASSET_EXCLUDE, FUNCTION_DIR, HANDLER, function_environment, function_timeout_s
 
-RUNTIME = lambda_.Runtime.PYTHON_3_13
+RUNTIME = lambda_.Runtime.PYTHON_3_14
 
 
 class ScheduledWarmup(Construct):
-    """A schedule, a function and its least-privilege role: list one prefix, invoke one endpoint."""
+    """A schedule, a function and its least-privilege role: list one prefix, invoke one endpoint.
+
+    `log_key` encrypts the function's logs (the key policy must let CloudWatch Logs use it).
+    `vpc` places the function in the endpoint's subnets; they need a route to the SageMaker runtime
+    and S3 APIs (VPC endpoints or NAT).
+    """
 
     def __init__(
         self,
@@ -36,31 +43,74 @@ class ScheduledWarmup(Construct):
         endpoint_arn: str,
         models: S3Location,
         settings: Warmup,
+        log_key: kms.IKey | None = None,
+        vpc: Vpc | None = None,
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
     ) -> None:
         super().__init__(scope, construct_id)
-        self.log_group = logs.LogGroup(self, "Logs", retention=log_retention, removal_policy=cdk.RemovalPolicy.DESTROY)
+        stack = cdk.Stack.of(self)
+        self.log_group = logs.LogGroup(
+            self, "Logs", retention=log_retention, encryption_key=log_key, removal_policy=cdk.RemovalPolicy.DESTROY
+        )
+        # A run that fails as a whole (a crash, a timeout, a throttled start) lands here to be looked at;
+        # failures of single models are in the run's own metrics and log.
+        self.dead_letters = sqs.Queue(
+            self,
+            "DeadLetters",
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            retention_period=cdk.Duration.days(14),
+        )
+        acknowledge(
+            self.dead_letters,
+            ["AwsSolutions-SQS3"],
+            "This queue is the warm-up function's dead-letter queue; nothing is redriven from it.",
+        )
         self.role = iam.Role(
             self,
             "Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=f"Warms up the models of multi-model endpoint {endpoint_name}",
         )
-        self.role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[self.log_group.log_group_arn],
-            )
+        self.policy = iam.ManagedPolicy(
+            self,
+            "Policy",
+            roles=[self.role],
+            statements=[
+                iam.PolicyStatement(
+                    actions=["logs:CreateLogStream", "logs:PutLogEvents"], resources=[self.log_group.log_group_arn]
+                ),
+                iam.PolicyStatement(
+                    actions=["s3:ListBucket"],
+                    resources=[f"arn:{stack.partition}:s3:::{models.bucket}"],
+                    conditions={"StringLike": {"s3:prefix": [f"{models.prefix}*"]}},
+                ),
+                iam.PolicyStatement(actions=["sagemaker:InvokeEndpoint"], resources=[endpoint_arn]),
+                iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.dead_letters.queue_arn]),
+            ],
         )
-        stack = cdk.Stack.of(self)
-        self.role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["s3:ListBucket"],
-                resources=[f"arn:{stack.partition}:s3:::{models.bucket}"],
-                conditions={"StringLike": {"s3:prefix": [f"{models.prefix}*"]}},
+
+        if vpc is not None:
+            # What AWSLambdaVPCAccessExecutionRole grants, in our own policy.
+            self.policy.add_statements(
+                iam.PolicyStatement(
+                    actions=[
+                        "ec2:CreateNetworkInterface",
+                        "ec2:DescribeNetworkInterfaces",
+                        "ec2:DeleteNetworkInterface",
+                        "ec2:AssignPrivateIpAddresses",
+                        "ec2:UnassignPrivateIpAddresses",
+                    ],
+                    resources=["*"],
+                )
             )
-        )
-        self.role.add_to_policy(iam.PolicyStatement(actions=["sagemaker:InvokeEndpoint"], resources=[endpoint_arn]))
+        else:
+            acknowledge_shared(
+                self,
+                "LambdaInsideVPC",
+                "The endpoint has no VPC in the catalog; the function only calls the SageMaker runtime and S3 "
+                "APIs, over TLS with IAM authorization. Give the endpoint a `vpc` to place both in it.",
+            )
 
         self.function = lambda_.Function(
             self,
@@ -75,19 +125,28 @@ class ScheduledWarmup(Construct):
             ),
             timeout=cdk.Duration.seconds(function_timeout_s(settings)),
             memory_size=256,
-            role=self.role,
+            # The policy above is the whole of it: CDK must not add an inline one.
+            role=self.role.without_policy_updates(),
             log_group=self.log_group,
-            # One warm-up at a time; a run that fails is simply repeated on the next schedule.
+            dead_letter_queue=self.dead_letters,
+            # One warm-up at a time; a run that fails is repeated on the next schedule.
             reserved_concurrent_executions=1,
             retry_attempts=0,
         )
+        self.function.node.add_dependency(self.policy)
         function_resource = self.function.node.default_child
-        if isinstance(function_resource, cdk.CfnResource):
+        if isinstance(function_resource, lambda_.CfnFunction):
+            if vpc is not None:
+                # Set on the L1 resource: the L2 wants an ec2.IVpc to look subnets up in, and the catalog
+                # gives the subnets themselves.
+                function_resource.vpc_config = lambda_.CfnFunction.VpcConfigProperty(
+                    subnet_ids=list(vpc.subnet_ids), security_group_ids=list(vpc.security_group_ids)
+                )
             ignore_lint(
                 function_resource,
                 "W3005",
-                "the CDK Function depends on its role so that the role's policy exists before the first "
-                "invocation; the role half of that DependsOn repeats the GetAtt, which is harmless",
+                "the Function depends on its role so that the role exists before the function is created; "
+                "the role half of that DependsOn repeats the GetAtt, which is harmless",
             )
         self.rule = events.Rule(
             self,

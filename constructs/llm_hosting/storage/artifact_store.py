@@ -10,6 +10,8 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from llm_hosting.compliance import acknowledge_shared
+
 
 @dataclass(frozen=True)
 class S3Location:
@@ -31,34 +33,28 @@ class S3Location:
         return f"s3://{self.bucket}/{self.prefix}"
 
 
-def grant_read_prefix(
-    grantee: iam.IGrantable,
-    *,
-    bucket_arn: str,
-    prefix: str,
-    kms_key_arn: str | None = None,
-) -> None:
-    """Least-privilege read of one prefix: list it, get its objects, decrypt with its key."""
-    iam.Grant.add_to_principal(
-        grantee=grantee,
-        actions=["s3:GetObject"],
-        resource_arns=[f"{bucket_arn}/{prefix}*"],
-    )
-    iam.Grant.add_to_principal(
-        grantee=grantee,
-        actions=["s3:ListBucket"],
-        resource_arns=[bucket_arn],
-        conditions={"StringLike": {"s3:prefix": [f"{prefix}*"]}} if prefix else None,
-    )
-    if kms_key_arn is not None:
-        iam.Grant.add_to_principal(grantee=grantee, actions=["kms:Decrypt"], resource_arns=[kms_key_arn])
-
-
 def bootstrap_role_arn(scope: Construct, role: str, qualifier: str) -> str:
     """ARN of a role `cdk bootstrap` creates, e.g. `file-publishing-role`, in the stack's account/region."""
     stack = cdk.Stack.of(scope)
     name = f"cdk-{qualifier}-{role}-{stack.account}-{stack.region}"
     return f"arn:{stack.partition}:iam::{stack.account}:role/{name}"
+
+
+def read_prefix_statements(
+    *, bucket_arn: str, prefix: str, kms_key_arn: str | None = None
+) -> list[iam.PolicyStatement]:
+    """Least-privilege read of one prefix: list it, get its objects, decrypt with its key."""
+    statements = [
+        iam.PolicyStatement(actions=["s3:GetObject"], resources=[f"{bucket_arn}/{prefix}*"]),
+        iam.PolicyStatement(
+            actions=["s3:ListBucket"],
+            resources=[bucket_arn],
+            conditions={"StringLike": {"s3:prefix": [f"{prefix}*"]}} if prefix else None,
+        ),
+    ]
+    if kms_key_arn is not None:
+        statements.append(iam.PolicyStatement(actions=["kms:Decrypt"], resources=[kms_key_arn]))
+    return statements
 
 
 class ArtifactStore(Construct):
@@ -124,6 +120,55 @@ class ArtifactStore(Construct):
             ],
             removal_policy=retain,
         )
+        acknowledge_shared(
+            self,
+            "S3BucketReplicationEnabled",
+            "Cross-region replication needs a bucket in a second region, which this store does not own. The "
+            "archives are rebuilt from the repository by `cdk deploy`, multi-model archives by `publish`, "
+            "and versioning keeps every replaced or deleted object.",
+        )
+        acknowledge_shared(
+            self.access_logs,
+            "S3DefaultEncryptionKMS",
+            "S3 server access logs can only be delivered to a bucket encrypted with S3-managed keys (SSE-S3).",
+        )
+        if self.key is None:
+            acknowledge_shared(
+                self.bucket,
+                "S3DefaultEncryptionKMS",
+                "The catalog chose artifacts.encryption: s3 (S3-managed keys) for this bucket.",
+            )
+
+    def allow_service_encryption(self) -> None:
+        """Let CloudWatch alarms publish to a topic encrypted with the key, and CloudWatch Logs encrypt
+        this account's log groups with it (both services use the key on the account's behalf)."""
+        if self.key is None:
+            return
+        stack = cdk.Stack.of(self)
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchAlarmsPublishToEncryptedTopics",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+                resources=["*"],
+                conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
+            )
+        )
+        self.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchLogsEncryptLogGroups",
+                principals=[iam.ServicePrincipal(f"logs.{stack.region}.{stack.url_suffix}")],
+                actions=["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                resources=["*"],
+                conditions={
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": (
+                            f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:*"
+                        )
+                    }
+                },
+            )
+        )
 
     def allow_cdk_asset_publishing(self, *, qualifier: str, prefix: str) -> None:
         """Let `cdk deploy` stage files under `prefix` with the roles `cdk bootstrap` made.
@@ -185,9 +230,7 @@ class ArtifactStore(Construct):
 
     def grant_read(self, grantee: iam.IGrantable, prefix: str) -> None:
         """Read (and decrypt) the objects under `prefix`, nothing else."""
-        grant_read_prefix(
-            grantee,
-            bucket_arn=self.bucket.bucket_arn,
-            prefix=prefix,
-            kms_key_arn=self.key.key_arn if self.key else None,
-        )
+        for statement in read_prefix_statements(
+            bucket_arn=self.bucket.bucket_arn, prefix=prefix, kms_key_arn=self.key.key_arn if self.key else None
+        ):
+            grantee.grant_principal.add_to_principal_policy(statement)
