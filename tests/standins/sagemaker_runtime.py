@@ -7,6 +7,7 @@ are in flight, and answers as a test scripts it per target model, inference comp
 a delay, a success body, or an error with the status, `x-amzn-ErrorType` and JSON body botocore
 needs to raise the modelled exception (`ModelError` with `OriginalStatusCode`, `ValidationError`,
 `ModelNotReadyException`, ...) or a plain `ClientError` (`ThrottlingException` is not modelled).
+A response stream can also fail after some parts (`ModelStreamError`, `InternalStreamFailure`).
 
     with SageMakerRuntimeStandIn() as runtime:
         runtime.on_model("slow.tar.gz", Behaviour.ok(delay_s=2))
@@ -20,6 +21,7 @@ import itertools
 import json
 import re
 import struct
+import sys
 import threading
 import time
 import uuid
@@ -60,9 +62,13 @@ class Behaviour:
     """Response-stream payload parts (default: the body as one part)."""
     part_delay_s: float = 0.0
     """Wait between response-stream parts (time per token)."""
+    stream_error: tuple[str, str] | None = None
+    """(code, message) of an exception event sent after the parts: the stream fails mid-answer."""
 
     @property
     def error_code(self) -> str | None:
+        if self.stream_error is not None:
+            return self.stream_error[0]
         return self.headers.get("x-amzn-ErrorType") if self.status >= 300 else None
 
     @classmethod
@@ -83,10 +89,30 @@ class Behaviour:
         return cls(body=body, content_type=content_type, delay_s=delay_s, headers=headers)
 
     @classmethod
-    def stream(cls, parts: Sequence[bytes | str], *, part_delay_s: float = 0.0, delay_s: float = 0.0) -> Behaviour:
-        """A response stream of `parts` (for InvokeEndpointWithResponseStream)."""
+    def stream(
+        cls,
+        parts: Sequence[bytes | str],
+        *,
+        part_delay_s: float = 0.0,
+        delay_s: float = 0.0,
+        error_code: str | None = None,
+        error_message: str = "the model failed while streaming",
+    ) -> Behaviour:
+        """A response stream of `parts` (for InvokeEndpointWithResponseStream).
+
+        With `error_code` (`ModelStreamError`, `InternalStreamFailure`: the stream's modelled exception
+        events) the parts are followed by that exception event, which botocore raises as an
+        EventStreamError while the caller iterates the stream.
+        """
         encoded = tuple(p.encode() if isinstance(p, str) else p for p in parts)
-        return cls(body=b"".join(encoded), parts=encoded, part_delay_s=part_delay_s, delay_s=delay_s)
+        stream_error = (error_code, error_message) if error_code is not None else None
+        return cls(
+            body=b"".join(encoded),
+            parts=encoded,
+            part_delay_s=part_delay_s,
+            delay_s=delay_s,
+            stream_error=stream_error,
+        )
 
     @classmethod
     def error(cls, code: str, status: int, message: str, *, delay_s: float = 0.0, **fields: Any) -> Behaviour:
@@ -306,7 +332,7 @@ class SageMakerRuntimeStandIn:
         class Handler(_Handler):
             owner = stand_in
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server = _Server(("127.0.0.1", 0), Handler)
         # A request still sleeping out its scripted delay must not hold up stop().
         server.daemon_threads = True
         server.block_on_close = False
@@ -355,6 +381,15 @@ class SageMakerRuntimeStandIn:
     def _sleep(self, seconds: float) -> None:
         if seconds > 0:
             self._stopping.wait(seconds)
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that closes a kept-alive connection, or drops a response stream it stopped reading
+        # (botocore does after a stream's exception event), is normal: no traceback on stderr.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -473,6 +508,10 @@ class _Handler(BaseHTTPRequestHandler):
             message = event_message(part)
             self.wfile.write(f"{len(message):x}\r\n".encode() + message + b"\r\n")
             self.wfile.flush()
+        if behaviour.stream_error is not None:
+            message = exception_message(*behaviour.stream_error)
+            self.wfile.write(f"{len(message):x}\r\n".encode() + message + b"\r\n")
+            self.wfile.flush()
         before_end()
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
@@ -486,14 +525,22 @@ def _string_header(name: str, value: str) -> bytes:
 
 def event_message(payload: bytes, event_type: str = "PayloadPart") -> bytes:
     """One AWS event-stream message (prelude, prelude CRC, headers, payload, message CRC)."""
-    headers = b"".join(
-        _string_header(name, value)
-        for name, value in (
-            (":event-type", event_type),
-            (":content-type", "application/octet-stream"),
-            (":message-type", "event"),
-        )
+    return _message(
+        ((":event-type", event_type), (":content-type", "application/octet-stream"), (":message-type", "event")),
+        payload,
     )
+
+
+def exception_message(code: str, message: str) -> bytes:
+    """An event-stream exception event (a modelled error of the stream, e.g. ModelStreamError)."""
+    return _message(
+        ((":exception-type", code), (":content-type", "application/json"), (":message-type", "exception")),
+        json.dumps({"Message": message, "ErrorCode": code}).encode(),
+    )
+
+
+def _message(header_items: Iterable[tuple[str, str]], payload: bytes) -> bytes:
+    headers = b"".join(_string_header(name, value) for name, value in header_items)
     total = 12 + len(headers) + len(payload) + 4
     prelude = struct.pack(">II", total, len(headers))
     message = prelude + struct.pack(">I", zlib.crc32(prelude) & 0xFFFFFFFF) + headers + payload
