@@ -12,11 +12,12 @@ CATALOG ?= catalog.yaml
 export PATH := $(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help deps synth test schema clean
+.PHONY: help deps synth test lint schema clean
 
 help:
 	@echo "make synth   synthesize the catalog (CATALOG=$(CATALOG)) into cdk.out/"
-	@echo "make test    run the test suite and every gate"
+	@echo "make test    run the lint gate, then the test suite and every other gate"
+	@echo "make lint    ruff (lint and format) everywhere, strict mypy on constructs/llm_hosting"
 	@echo "make schema  regenerate catalog.schema.json from the catalog models"
 	@echo "make clean   remove cdk.out/ and caches (keeps .venv/ and node_modules/)"
 
@@ -28,18 +29,30 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constructs/pyproject.t
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# checkov pins versions the app cannot share (boto3, packaging), so it has a venv of its own.
+.venv-checkov/.installed: requirements-checkov.txt
+	test -x .venv-checkov/bin/python || $(PYTHON) -m venv .venv-checkov
+	.venv-checkov/bin/python -m pip install --quiet --upgrade pip
+	.venv-checkov/bin/python -m pip install --quiet -r requirements-checkov.txt
+	touch $@
+
 node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-deps: $(VENV)/.installed node_modules/.installed
+deps: $(VENV)/.installed node_modules/.installed .venv-checkov/.installed
 
 synth: deps
 	$(CDK) synth --no-notices --quiet -c catalog=$(CATALOG)
 	@$(BIN)/python -m llm_hosting stacks cdk.out
 
-test: deps
+test: deps lint
 	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 schema: deps
 	$(BIN)/python -m llm_hosting schema > catalog.schema.json

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from llm_hosting.assembly import AssemblyError, read_assembly
 from llm_hosting.catalog import CatalogError, LoadedCatalog, json_schema, load_catalog
 from llm_hosting.catalog.schema import InferenceComponentEndpointSpec
+from llm_hosting.commands import bench as bench_command
 from llm_hosting.commands import plan as plan_command
 from llm_hosting.commands import publish as publish_command
 from llm_hosting.commands import review as review_command
@@ -82,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan_command.register(commands)
     publish_command.register(commands)
     warmup_command.register(commands)
+    bench_command.register(commands)
     return parser
 
 

@@ -19,7 +19,7 @@ from llm_hosting.catalog.schema import (
     MultiModelEndpointSpec,
     SingleModelEndpointSpec,
 )
-from llm_hosting.compliance import acknowledge_shared
+from llm_hosting.compliance import acknowledge_shared, skip_checkov
 from llm_hosting.endpoints.inference_components import InferenceComponent, InferenceComponentEndpoint
 from llm_hosting.endpoints.model_archive import package_model
 from llm_hosting.endpoints.multi_model import MultiModelEndpoint
@@ -109,6 +109,15 @@ def single_model_endpoint(
         **options,
     )
     acknowledge_catalog_volume_choice(endpoint.endpoint_config, options, spec.name)
+    if not spec.network_isolation:
+        skip_checkov(
+            endpoint.model,
+            "CKV_AWS_370",
+            "The container downloads its weights from S3 itself (the catalog's weights location), which "
+            "network isolation would block."
+            if model.weights is not None
+            else f"The catalog sets network_isolation: false for endpoint {spec.name}.",
+        )
     if model.weights is not None:
         endpoint.grant_read(S3Location.parse(model.weights, model.weights_kms_key_arn))
     if spec.scaling is not None:

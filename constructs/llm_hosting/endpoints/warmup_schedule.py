@@ -19,7 +19,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from llm_hosting.catalog.schema import Vpc, Warmup
-from llm_hosting.compliance import acknowledge, acknowledge_shared, ignore_lint
+from llm_hosting.compliance import acknowledge, acknowledge_shared, ignore_lint, skip_checkov
 from llm_hosting.storage.artifact_store import S3Location
 from llm_hosting.warmup import ASSET_EXCLUDE, FUNCTION_DIR, HANDLER, function_environment, function_timeout_s
 
@@ -57,7 +57,7 @@ class ScheduledWarmup(Construct):
         self.dead_letters = sqs.Queue(
             self,
             "DeadLetters",
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            encryption=sqs.QueueEncryption.KMS_MANAGED,
             enforce_ssl=True,
             retention_period=cdk.Duration.days(14),
         )
@@ -104,13 +104,15 @@ class ScheduledWarmup(Construct):
                     resources=["*"],
                 )
             )
-        else:
-            acknowledge_shared(
-                self,
-                "LambdaInsideVPC",
-                "The endpoint has no VPC in the catalog; the function only calls the SageMaker runtime and S3 "
-                "APIs, over TLS with IAM authorization. Give the endpoint a `vpc` to place both in it.",
-            )
+        no_vpc_reason = (
+            "The endpoint has no VPC in the catalog; the function only calls the SageMaker runtime and S3 "
+            "APIs, over TLS with IAM authorization. Give the endpoint a `vpc` to place both in it."
+        )
+        if vpc is None:
+            acknowledge_shared(self, "LambdaInsideVPC", no_vpc_reason)
+        if log_key is not None:
+            # The function reads its environment encrypted with the same key.
+            self.policy.add_statements(iam.PolicyStatement(actions=["kms:Decrypt"], resources=[log_key.key_arn]))
 
         self.function = lambda_.Function(
             self,
@@ -128,6 +130,7 @@ class ScheduledWarmup(Construct):
             # The policy above is the whole of it: CDK must not add an inline one.
             role=self.role.without_policy_updates(),
             log_group=self.log_group,
+            environment_encryption=log_key,
             dead_letter_queue=self.dead_letters,
             # One warm-up at a time; a run that fails is repeated on the next schedule.
             reserved_concurrent_executions=1,
@@ -136,6 +139,15 @@ class ScheduledWarmup(Construct):
         self.function.node.add_dependency(self.policy)
         function_resource = self.function.node.default_child
         if isinstance(function_resource, lambda_.CfnFunction):
+            if vpc is None:
+                skip_checkov(function_resource, "CKV_AWS_117", no_vpc_reason)
+            if log_key is None:
+                skip_checkov(
+                    function_resource,
+                    "CKV_AWS_173",
+                    "No customer-managed key (the catalog chose artifacts.encryption: s3); the environment "
+                    "holds no secrets, only the endpoint's name, prefix and warm-up settings.",
+                )
             if vpc is not None:
                 # Set on the L1 resource: the L2 wants an ec2.IVpc to look subnets up in, and the catalog
                 # gives the subnets themselves.

@@ -10,7 +10,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from llm_hosting.compliance import acknowledge_shared
+from llm_hosting.compliance import acknowledge_shared, skip_checkov
 
 
 @dataclass(frozen=True)
@@ -132,6 +132,13 @@ class ArtifactStore(Construct):
             "S3DefaultEncryptionKMS",
             "S3 server access logs can only be delivered to a bucket encrypted with S3-managed keys (SSE-S3).",
         )
+        logs_resource = self.access_logs.node.default_child
+        if isinstance(logs_resource, cdk.CfnResource):
+            skip_checkov(
+                logs_resource,
+                "CKV_AWS_18",
+                "This is the access-log bucket: logging it into itself would log every log delivery.",
+            )
         if self.key is None:
             acknowledge_shared(
                 self.bucket,
