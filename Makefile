@@ -45,6 +45,7 @@ deps: $(VENV)/.installed node_modules/.installed .venv-checkov/.installed
 synth: deps
 	$(CDK) synth --no-notices --quiet -c catalog=$(CATALOG)
 	@$(BIN)/python -m llm_hosting stacks cdk.out
+	@$(BIN)/python -m llm_hosting preflight cdk.out
 
 test: deps lint
 	$(BIN)/python -m pytest

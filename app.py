@@ -4,6 +4,7 @@
 The catalog is validated before any construct exists: a bad catalog prints one line per problem
 and exits 1, so no cloud assembly is written. The catalog's cdk-nag packs run on every synthesis;
 a finding that is neither fixed nor acknowledged stops it, with cdk-nag's report above the line.
+Every template is then held to CloudFormation's limits, naming the stack and the count.
 """
 
 import sys
@@ -11,6 +12,7 @@ import sys
 import aws_cdk as cdk
 
 from llm_hosting.catalog import CatalogError, load_catalog
+from llm_hosting.limits import LimitExceededError, enforce_limits
 from llm_hosting.naming import DEFAULT_CATALOG
 from stacks import build_stacks
 
@@ -38,6 +40,13 @@ def main() -> None:
             "them with a reason, or remove the pack from compliance.packs",
             file=sys.stderr,
         )
+        sys.exit(1)
+    # CloudFormation's per-template limits (500 resources, 1 MB, 200 outputs/parameters/mappings).
+    try:
+        for warning in enforce_limits(app.outdir):
+            print(f"warning: {warning}", file=sys.stderr)
+    except LimitExceededError as err:
+        print(err, file=sys.stderr)
         sys.exit(1)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import aws_cdk as cdk
 
 from llm_hosting.catalog import load_catalog
+from llm_hosting.limits import enforce_limits
 from stacks import build_stacks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +49,7 @@ def synthesize(catalog_path: Path, outdir: Path, *, acknowledgments: bool = Fals
     catalog = load_catalog(catalog_path, account=context.get("account"), region=context.get("region"))
     build_stacks(app, catalog)
     assembly = app.synth()
+    enforce_limits(outdir)  # as app.py does after every synthesis
     templates = {stack.stack_name: stack.template for stack in assembly.stacks}
     return Synthesized(
         outdir=outdir, templates=templates, acknowledgments=collect_acknowledgments(app) if acknowledgments else {}

@@ -15,7 +15,9 @@ from llm_hosting.assembly import AssemblyError, read_assembly
 from llm_hosting.catalog import CatalogError, LoadedCatalog, json_schema, load_catalog
 from llm_hosting.catalog.schema import InferenceComponentEndpointSpec
 from llm_hosting.commands import bench as bench_command
+from llm_hosting.commands import limits as limits_command
 from llm_hosting.commands import plan as plan_command
+from llm_hosting.commands import preflight as preflight_command
 from llm_hosting.commands import publish as publish_command
 from llm_hosting.commands import review as review_command
 from llm_hosting.commands import warmup as warmup_command
@@ -84,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     publish_command.register(commands)
     warmup_command.register(commands)
     bench_command.register(commands)
+    preflight_command.register(commands)
+    limits_command.register(commands)
     return parser
 
 

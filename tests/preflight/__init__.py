@@ -1,0 +1,1 @@
+"""Preflight (botocore API shapes) and CloudFormation limits on synthesized cloud assemblies."""
