@@ -19,6 +19,9 @@ from llm_hosting.endpoints.from_catalog import (
 from llm_hosting.endpoints.inference_components import InferenceComponentEndpoint
 from llm_hosting.endpoints.multi_model import MultiModelEndpoint
 from llm_hosting.endpoints.single_model import SingleModelEndpoint
+from llm_hosting.monitoring import metrics
+from llm_hosting.monitoring.dashboard import EndpointDashboard
+from llm_hosting.monitoring.dashboards import component_graphs, fleet_graphs, variant_graphs
 from llm_hosting.storage import ArtifactStore
 from llm_hosting.storage.synthesizer import ArtifactBucketSynthesizer
 from stacks.plan import Shard
@@ -49,6 +52,22 @@ class EndpointStack(cdk.Stack):
         super().__init__(scope, construct_id, synthesizer=_synthesizer(catalog, spec.name), **kwargs)
         # The construct id is the endpoint name: stable for as long as the endpoint keeps its name.
         self.endpoint: SingleModelEndpoint | MultiModelEndpoint | InferenceComponentEndpoint
+        instance = catalog.instance(spec.instance_type)
+        if isinstance(spec, SingleModelEndpointSpec | MultiModelEndpointSpec):
+            target = spec.scaling.gpu_memory_percent if spec.scaling is not None else None
+            graphs = variant_graphs(
+                spec.name,
+                spec.variant_name,
+                gpus=instance.gpus,
+                gpu_memory_target=metrics.gpu_memory_metric_target(target, instance.gpus) if target else None,
+                models=isinstance(spec, MultiModelEndpointSpec),
+            )
+        else:
+            shown = spec.components[components.start : components.stop] if components is not None else []
+            graphs = fleet_graphs(spec.name, spec.variant_name) + component_graphs([c.name for c in shown])
+        EndpointDashboard(
+            self, "Dashboard", name=construct_id, title=f"Endpoint {spec.name} ({spec.type})", graphs=graphs
+        )
         if isinstance(spec, SingleModelEndpointSpec):
             self.endpoint = single_model_endpoint(
                 self, spec.name, spec, catalog=catalog, store=store, alarm_topic_arn=alarm_topic_arn
@@ -82,5 +101,13 @@ class ComponentShardStack(cdk.Stack):
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, synthesizer=_synthesizer(catalog, spec.name), **kwargs)
-        for component in spec.components[shard.start : shard.stop]:
+        components = spec.components[shard.start : shard.stop]
+        for component in components:
             add_inference_component(endpoint, self, component, endpoint_spec=spec, catalog=catalog)
+        EndpointDashboard(
+            self,
+            "Dashboard",
+            name=construct_id,
+            title=f"Endpoint {spec.name}: components {shard.start + 1}-{shard.stop}",
+            graphs=component_graphs([c.name for c in components]),
+        )

@@ -16,14 +16,17 @@ from llm_hosting.catalog.loader import LoadedCatalog
 from llm_hosting.catalog.schema import InferenceComponentEndpointSpec
 
 STACK_RESOURCE_LIMIT = 500
-ENDPOINT_BASE_RESOURCES = 5
-"""Execution role, its policy, endpoint config, endpoint, CDK metadata."""
+ENDPOINT_BASE_RESOURCES = 6
+"""Execution role, its managed policy, endpoint config, endpoint, dashboard, CDK metadata."""
 MAX_RESOURCES_PER_COMPONENT = 7
-"""Component, two rollback alarms, scalable target, target-tracking policy, and for scale to zero a
-step policy and its alarm. The bound, not the actual count, sizes a stack, so changing one
-component's settings can never push another one into a different stack."""
-HEADROOM = 5
-COMPONENTS_PER_STACK = (STACK_RESOURCE_LIMIT - ENDPOINT_BASE_RESOURCES - HEADROOM) // MAX_RESOURCES_PER_COMPONENT
+"""Component, two rollback alarms, scalable target, target-tracking policy, and either a step
+policy and its alarm (scale to zero) or a capacity alarm (a floor of copies). The bound, not the
+actual count, sizes a stack, so changing one component's settings can never push another one into
+a different stack."""
+COMPONENTS_PER_STACK = 70
+"""Fixed, not derived: changing it would move deployed components between stacks."""
+if ENDPOINT_BASE_RESOURCES + COMPONENTS_PER_STACK * MAX_RESOURCES_PER_COMPONENT > STACK_RESOURCE_LIMIT:
+    raise AssertionError("70 components per stack no longer fit CloudFormation's 500 resources")
 
 
 def stack_name(project: str, suffix: str) -> str:

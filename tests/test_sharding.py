@@ -102,3 +102,13 @@ def test_a_stack_name_collision_is_a_catalog_error(tmp_path: Path) -> None:
         plan_stacks(load(tmp_path, data))
     (line,) = str(caught.value).splitlines()
     assert "endpoints[1].name: its stack big-shared-part2 has the same name as a stack of endpoints[0]" in line
+
+
+def test_each_shard_has_a_dashboard_of_its_own_components(six_hundred: Synthesized) -> None:
+    template = six_hundred.template("big-shared-part2")
+    (dashboard,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Dashboard"]
+    board = json.loads(dashboard["Properties"]["DashboardBody"]["Fn::Sub"].replace("${AWS::Region}", "us-east-1"))
+    invocations = next(w for w in board["widgets"] if w["properties"].get("title") == "Invocations per component")
+    shown = [row[3] for row in invocations["properties"]["metrics"]]
+    expected = [f"model-{i:04d}" for i in range(COMPONENTS_PER_STACK, 2 * COMPONENTS_PER_STACK)]
+    assert shown == expected  # within CloudWatch's 100 metrics per graph

@@ -155,8 +155,8 @@ def test_components_that_may_reach_zero_scale_out_again_on_no_capacity_failures(
         }
     alarms = [
         a["Properties"]
-        for a in of_type(template, "AWS::CloudWatch::Alarm").values()
-        if a["Properties"]["MetricName"] == "NoCapacityInvocationFailures"
+        for k, a in of_type(template, "AWS::CloudWatch::Alarm").items()
+        if a["Properties"]["MetricName"] == "NoCapacityInvocationFailures" and "ScalingNoCapacity" in k
     ]
     assert len(alarms) == 2
     for alarm in alarms:

@@ -139,6 +139,7 @@ def test_the_warmup_role_lists_one_prefix_and_invokes_one_endpoint(embeddings: d
         '"s3:ListBucket"',
         '"sagemaker:InvokeEndpoint"',
         '"sqs:SendMessage"',
+        '"kms:Decrypt"',  # its environment is encrypted with the artifact key
         '["logs:CreateLogStream", "logs:PutLogEvents"]',
     }
     assert by_action['"s3:ListBucket"']["Condition"] == {"StringLike": {"s3:prefix": ["embeddings/*"]}}

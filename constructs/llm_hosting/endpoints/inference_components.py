@@ -9,10 +9,11 @@ that one endpoint can carry more components than one CloudFormation stack can ho
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
@@ -27,6 +28,7 @@ from llm_hosting.endpoints.model_archive import StagedArchive, stage_archive
 from llm_hosting.endpoints.variant import acknowledge_local_storage, endpoint_config_vpc_config, variant_options
 from llm_hosting.facts.images import ContainerImage
 from llm_hosting.monitoring import metrics
+from llm_hosting.monitoring.cfn import alarm_metric_properties
 from llm_hosting.storage.artifact_store import S3Location, read_prefix_statements
 
 IC = sagemaker.CfnInferenceComponent
@@ -267,4 +269,26 @@ class InferenceComponent(Construct):
             scale_out_cooldown_s=scale_out_cooldown_s,
         )
         self.scaling.target.add_resource_dependency(self.resource)
+        if min_copies > 0 and self.endpoint.alarm_topic_arn:
+            self.add_capacity_alarm([self.endpoint.alarm_topic_arn])
         return self.scaling
+
+    def add_capacity_alarm(self, notify: Sequence[str]) -> cloudwatch.CfnAlarm:
+        """Tell the operators when requests find no copy although the component keeps a floor: the
+        fleet is out of room (at its maximum instances, or copies cannot be placed)."""
+        return cloudwatch.CfnAlarm(
+            self,
+            "CapacityAlarm",
+            alarm_description=(
+                f"Inference component {self.component_name} keeps copies, yet requests found none: the "
+                "endpoint is out of capacity"
+            ),
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            threshold=1,
+            evaluation_periods=5,
+            datapoints_to_alarm=3,
+            treat_missing_data="notBreaching",
+            alarm_actions=list(notify),
+            ok_actions=list(notify),
+            **alarm_metric_properties(metrics.component_no_capacity_invocation_failures(self.component_name)),
+        )

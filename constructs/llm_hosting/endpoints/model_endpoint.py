@@ -80,6 +80,7 @@ class ModelEndpoint(Construct):
         self.endpoint_name = endpoint_name
         self.variant_name = options.get("variant_name", "AllTraffic")
         self.gpus = gpus
+        self.alarm_topic_arn = options.get("alarm_topic_arn")
         initial_instance_count = options.get("initial_instance_count", 1)
 
         self.role: iam.IRole = options.get("role") or create_execution_role(

@@ -70,5 +70,6 @@ class MultiModelEndpoint(ModelEndpoint):
             settings=settings,
             log_key=log_key,
             vpc=vpc,
+            notify=[self.alarm_topic_arn] if self.alarm_topic_arn else (),
         )
         return self.warmup

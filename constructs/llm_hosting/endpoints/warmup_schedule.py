@@ -8,7 +8,10 @@ format in its log, so it needs no PutMetricData permission).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -20,6 +23,8 @@ from constructs import Construct
 
 from llm_hosting.catalog.schema import Vpc, Warmup
 from llm_hosting.compliance import acknowledge, acknowledge_shared, ignore_lint, skip_checkov
+from llm_hosting.monitoring import metrics
+from llm_hosting.monitoring.cfn import alarm_metric_properties
 from llm_hosting.storage.artifact_store import S3Location
 from llm_hosting.warmup import ASSET_EXCLUDE, FUNCTION_DIR, HANDLER, function_environment, function_timeout_s
 
@@ -45,6 +50,7 @@ class ScheduledWarmup(Construct):
         settings: Warmup,
         log_key: kms.IKey | None = None,
         vpc: Vpc | None = None,
+        notify: Sequence[str] = (),
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
     ) -> None:
         super().__init__(scope, construct_id)
@@ -160,6 +166,20 @@ class ScheduledWarmup(Construct):
                 "the Function depends on its role so that the role exists before the function is created; "
                 "the role half of that DependsOn repeats the GetAtt, which is harmless",
             )
+        # A model that does not warm up is a customer whose first request will be slow, or fail.
+        self.failures_alarm = cloudwatch.CfnAlarm(
+            self,
+            "FailuresAlarm",
+            alarm_description=f"Endpoint {endpoint_name}: models failed to warm up in the last run",
+            comparison_operator="GreaterThanThreshold",
+            threshold=0,
+            evaluation_periods=1,
+            datapoints_to_alarm=1,
+            treat_missing_data="notBreaching",
+            alarm_actions=list(notify) or None,
+            ok_actions=list(notify) or None,
+            **alarm_metric_properties(metrics.warmup("ModelsFailed", endpoint_name)),
+        )
         self.rule = events.Rule(
             self,
             "Schedule",

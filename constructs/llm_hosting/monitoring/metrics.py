@@ -96,3 +96,20 @@ def component_no_capacity_invocation_failures(name: str) -> MetricSpec:
 def component_gpu_memory_utilization(name: str) -> MetricSpec:
     """Per copy, normalized to the component's reservation (0-100)."""
     return MetricSpec(COMPONENTS, "GPUMemoryUtilizationNormalized", _component(name), "Average")
+
+
+def component_invocations_per_copy(name: str) -> MetricSpec:
+    return MetricSpec(INVOCATIONS, "InvocationsPerCopy", _component(name), "Sum")
+
+
+def variant_metric(namespace: str, name: str, endpoint: str, variant: str, statistic: str = "Average") -> MetricSpec:
+    """Any per-variant metric by name (GPUReservation, LoadedModelCount, ModelCacheHit, ...)."""
+    return MetricSpec(namespace, name, _variant(endpoint, variant), statistic)
+
+
+WARMUP_NAMESPACE = "LLMHosting/Warmup"
+
+
+def warmup(name: str, endpoint: str, statistic: str = "Sum") -> MetricSpec:
+    """What the warm-up function reports per run (ModelsWarmed, ModelsFailed, ModelsSkipped, DurationSeconds)."""
+    return MetricSpec(WARMUP_NAMESPACE, name, (("EndpointName", endpoint),), statistic, period_s=3600)

@@ -1,0 +1,218 @@
+"""CloudWatch dashboard bodies for endpoints, rendered from the metric definitions in `metrics.py`.
+
+Pure Python: the body is one JSON document with `${AWS::Region}` left for `Fn::Sub`, so a dashboard
+is one resource and one string, however many components it shows (no construct per metric line).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from llm_hosting.monitoring import metrics
+from llm_hosting.monitoring.metrics import INSTANCES, INVOCATIONS, MetricSpec
+
+REGION = "${AWS::Region}"
+WIDTH = 24
+HALF = 12
+HEIGHT = 6
+
+
+@dataclass(frozen=True)
+class Line:
+    """One plotted line: a metric, or an expression over hidden metrics (e.g. microseconds -> ms)."""
+
+    metric: MetricSpec
+    label: str
+    scale: float | None = None
+    """Divide the metric by this (1000: microseconds to milliseconds)."""
+    over: MetricSpec | None = None
+    """Plot metric / over instead (e.g. Invocations / InvocationsPerInstance = instances serving)."""
+
+
+@dataclass(frozen=True)
+class Graph:
+    title: str
+    lines: Sequence[Line]
+    width: int = HALF
+    y_max: float | None = None
+    horizontal: Sequence[tuple[float, str]] = field(default_factory=tuple)
+
+
+def _metric_row(spec: MetricSpec, extra: dict[str, Any]) -> list[Any]:
+    row: list[Any] = [spec.namespace, spec.name]
+    for key, value in spec.dimensions:
+        row += [key, value]
+    row.append({"stat": spec.statistic, "period": spec.period_s, **extra})
+    return row
+
+
+def _graph_metrics(graph: Graph) -> list[list[Any]]:
+    rows: list[list[Any]] = []
+    for index, line in enumerate(graph.lines):
+        if line.scale is None and line.over is None:
+            rows.append(_metric_row(line.metric, {"label": line.label}))
+            continue
+        metric_id = f"m{index}"
+        if line.over is not None:
+            over_id = f"d{index}"
+            rows.append(_metric_row(line.metric, {"id": metric_id, "visible": False}))
+            rows.append(_metric_row(line.over, {"id": over_id, "visible": False}))
+            rows.append([{"expression": f"{metric_id} / {over_id}", "label": line.label, "id": f"e{index}"}])
+        else:
+            rows.append(_metric_row(line.metric, {"id": metric_id, "visible": False}))
+            rows.append([{"expression": f"{metric_id} / {line.scale:g}", "label": line.label, "id": f"e{index}"}])
+    return rows
+
+
+def render(graphs: Sequence[Graph], *, title: str) -> str:
+    """The dashboard body: a text header, then graphs flowing left to right, top to bottom."""
+    widgets: list[dict[str, Any]] = [
+        {"type": "text", "x": 0, "y": 0, "width": WIDTH, "height": 1, "properties": {"markdown": f"## {title}"}}
+    ]
+    x, y = 0, 1
+    for graph in graphs:
+        if x + graph.width > WIDTH:
+            x, y = 0, y + HEIGHT
+        properties: dict[str, Any] = {
+            "title": graph.title,
+            "region": REGION,
+            "view": "timeSeries",
+            "stacked": False,
+            "metrics": _graph_metrics(graph),
+        }
+        if graph.y_max is not None:
+            properties["yAxis"] = {"left": {"min": 0, "max": graph.y_max}}
+        if graph.horizontal:
+            properties["annotations"] = {"horizontal": [{"value": v, "label": label} for v, label in graph.horizontal]}
+        widgets.append(
+            {"type": "metric", "x": x, "y": y, "width": graph.width, "height": HEIGHT, "properties": properties}
+        )
+        x += graph.width
+    return json.dumps({"widgets": widgets}, separators=(",", ":"), sort_keys=True)
+
+
+def _latency(spec_for: Any, subject: str) -> list[Line]:
+    return [Line(spec_for(s), f"{subject} {s} (ms)", scale=1000) for s in ("p50", "p90", "p99")]
+
+
+def variant_graphs(
+    endpoint: str, variant: str, *, gpus: int, gpu_memory_target: float | None = None, models: bool = False
+) -> list[Graph]:
+    """Graphs of a single-model or multi-model endpoint (`models`: loaded models, cache, warm-up)."""
+    graphs = [
+        Graph(
+            "Invocations and errors",
+            [
+                Line(metrics.invocations(endpoint, variant), "invocations"),
+                Line(metrics.invocation_4xx_errors(endpoint, variant), "4xx errors"),
+                Line(metrics.invocation_5xx_errors(endpoint, variant), "5xx errors"),
+            ],
+        ),
+        Graph("Model latency", _latency(lambda s: metrics.model_latency(endpoint, variant, s), "latency")),
+        Graph(
+            f"GPU (percent x {gpus} GPUs)",
+            [
+                Line(metrics.gpu_utilization(endpoint, variant), "GPU utilization"),
+                Line(metrics.gpu_memory_utilization(endpoint, variant), "GPU memory"),
+            ],
+            y_max=100.0 * max(gpus, 1),
+            horizontal=((gpu_memory_target, "scaling target"),) if gpu_memory_target is not None else (),
+        ),
+        Graph(
+            "Instances serving (invocations / invocations per instance)",
+            [
+                Line(
+                    metrics.invocations(endpoint, variant),
+                    "instances",
+                    over=metrics.invocations_per_instance(endpoint, variant),
+                )
+            ],
+        ),
+    ]
+    if models:
+        graphs += [
+            Graph(
+                "Models on the instances",
+                [
+                    Line(metrics.variant_metric(INSTANCES, "LoadedModelCount", endpoint, variant), "loaded models"),
+                    Line(metrics.variant_metric(INVOCATIONS, "ModelCacheHit", endpoint, variant), "cache hit rate"),
+                ],
+            ),
+            Graph(
+                "Model loading (ms)",
+                [
+                    Line(
+                        metrics.variant_metric(INVOCATIONS, "ModelLoadingWaitTime", endpoint, variant, "p90"),
+                        "wait p90",
+                        scale=1000,
+                    ),
+                    Line(
+                        metrics.variant_metric(INVOCATIONS, "ModelDownloadingTime", endpoint, variant, "p90"),
+                        "download p90",
+                        scale=1000,
+                    ),
+                    Line(
+                        metrics.variant_metric(INVOCATIONS, "ModelLoadingTime", endpoint, variant, "p90"),
+                        "load p90",
+                        scale=1000,
+                    ),
+                ],
+            ),
+            Graph(
+                "Hourly warm-up",
+                [
+                    Line(metrics.warmup(name, endpoint), name)
+                    for name in ("ModelsWarmed", "ModelsFailed", "ModelsSkipped")
+                ],
+                width=WIDTH,
+            ),
+        ]
+    return graphs
+
+
+def fleet_graphs(endpoint: str, variant: str) -> list[Graph]:
+    """Graphs of an inference-component endpoint's shared fleet (reservation and use, 0-100 %)."""
+    return [
+        Graph(
+            "Fleet: reserved and used (percent of the fleet)",
+            [
+                Line(metrics.variant_metric(INSTANCES, "GPUReservation", endpoint, variant), "GPUs reserved"),
+                Line(
+                    metrics.variant_metric(INSTANCES, "GPUUtilizationNormalized", endpoint, variant), "GPU utilization"
+                ),
+                Line(
+                    metrics.variant_metric(INSTANCES, "GPUMemoryUtilizationNormalized", endpoint, variant), "GPU memory"
+                ),
+                Line(metrics.variant_metric(INSTANCES, "MemoryReservation", endpoint, variant), "memory reserved"),
+            ],
+            width=WIDTH,
+            y_max=100.0,
+        )
+    ]
+
+
+def component_graphs(components: Sequence[str]) -> list[Graph]:
+    """One line per component in each graph (a stack holds at most 70, within a graph's limit of 100)."""
+    if not components:
+        return []
+    return [
+        Graph("Invocations per component", [Line(metrics.component_invocations(c), c) for c in components]),
+        Graph(
+            "Model latency p90 per component (ms)",
+            [Line(metrics.component_model_latency(c, "p90"), c, scale=1000) for c in components],
+        ),
+        Graph(
+            "Copies serving per component (invocations / invocations per copy)",
+            [
+                Line(metrics.component_invocations(c), c, over=metrics.component_invocations_per_copy(c))
+                for c in components
+            ],
+        ),
+        Graph(
+            "Requests that found no copy (NoCapacityInvocationFailures)",
+            [Line(metrics.component_no_capacity_invocation_failures(c), c) for c in components],
+        ),
+    ]
