@@ -48,6 +48,6 @@ def test_a_bad_catalog_stops_synthesis_with_one_line_and_writes_no_templates(tmp
     assert "Traceback" not in result.stderr
     assert (
         "tests/catalogs/bad-tensor-parallel.yaml: endpoints[0].model.tensor_parallel_degree: "
-        "8 needs 8 GPUs but ml.g5.12xlarge has 4 (line 10)"
+        "8 needs 8 GPUs but ml.g5.12xlarge has 4; lower it or choose an instance type with more GPUs (line 10)"
     ) in result.stderr
     assert list(tmp_path.glob("*.template.json")) == []

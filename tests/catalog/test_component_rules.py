@@ -92,7 +92,8 @@ def test_tensor_parallel_degree_beyond_the_components_accelerators_is_rejected(t
     data = endpoint(component("c", accelerators=1))
     line = single_error(tmp_path, data)
     assert (
-        "components[0].model.tensor_parallel_degree: 2 needs 2 GPUs but the component's 1 accelerator(s) has 1" in line
+        "components[0].model.tensor_parallel_degree: 2 needs 2 GPUs but the component reserves 1; lower it or raise the component's accelerators"
+        in line
     )
 
 
@@ -126,7 +127,7 @@ def test_a_rolling_batch_of_copies_must_be_at_most_half_the_floor(tmp_path: Path
     data = endpoint(component("c", deployment={"batch_copies": 1}))
     line = single_error(tmp_path, data)
     assert (
-        "components[0].deployment.batch_copies: a batch of 1 copies is more than half of the 1 the component keeps"
+        "components[0].deployment.batch_copies: a batch of 1 copy is more than half of the 1 the component keeps"
         in line
     )
     assert "use batch_percent instead" in line

@@ -97,7 +97,7 @@ def test_a_list_where_a_mapping_belongs_is_named(tmp_path: Path) -> None:
         ("", "(top level): the catalog is empty"),
         ("- a\n- b\n", "(top level): expected a mapping with project, artifacts and endpoints, got list"),
         ("project: [unclosed\n", "(yaml): not valid YAML"),
-        ("? [a, b]\n: 1\n", "(yaml): not valid YAML: a mapping key must be text"),
+        ("? [a, b]\n: 1\n", "(top level): has a list or mapping as a key; write the key as plain text"),
     ],
 )
 def test_documents_that_are_not_catalogs_are_named(tmp_path: Path, text: str, expected: str) -> None:

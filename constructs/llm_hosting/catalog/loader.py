@@ -43,49 +43,102 @@ class LoadedCatalog:
         return self.instance_types[name]
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one)."""
+# libyaml's parser where PyYAML was built with it (it is, in the PyPI wheels): ten times faster on
+# catalogs with hundreds of components. Both are safe loaders.
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: dict[Any, yaml.Node] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        try:
-            duplicate = key in seen
-        except TypeError:  # an unhashable key (a list or mapping as key)
-            raise yaml.constructor.ConstructorError(
-                None, None, "a mapping key must be text, not a list or mapping", key_node.start_mark
-            ) from None
-        if duplicate:
-            raise _DuplicateKey(key, seen[key].start_mark.line + 1, key_node.start_mark.line + 1)
-        seen[key] = key_node
-    return loader.construct_mapping(node, deep=deep)
+_INT_TAG = "tag:yaml.org,2002:int"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+MAX_DEPTH = 32  # a catalog nests about eight levels; deeper is a mistake (and Python's stack is finite)
+MAX_DIGITS = 30  # no field takes a number this long; Python refuses to read more than 4300 digits
 
 
-class _DuplicateKey(Exception):
-    def __init__(self, key: Any, first_line: int, line: int) -> None:
-        self.key, self.first_line, self.line = key, first_line, line
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _line_index(node: yaml.Node | None, path: Loc = ()) -> dict[Loc, int]:
-    """Line number (1-based) of every key and item in a composed YAML document."""
-    lines: dict[Loc, int] = {}
+def _walk(node: yaml.Node, path: Loc, index: _Index, ancestors: frozenset[int] = frozenset()) -> None:
+    """Index every key and item by its path (1-based lines); find what YAML allows but a catalog must not."""
+    line = node.start_mark.line + 1
+    if id(node) in ancestors:
+        kind = "mapping" if isinstance(node, yaml.MappingNode) else "list"
+        index.problems.append(
+            Problem(
+                format_path(path),
+                f"refers to the {kind} that contains it (a recursive YAML alias); remove the alias",
+                line,
+            )
+        )
+        return
+    if len(path) > MAX_DEPTH:
+        index.problems.append(
+            Problem(
+                format_path(path[:1]),
+                f"nests more than {MAX_DEPTH} levels deep; a catalog nests a few, remove the extra ones",
+                line,
+            )
+        )
+        return
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == _TIMESTAMP_TAG:
+            try:
+                index.constructor.construct_yaml_timestamp(node)
+            except ValueError as err:
+                index.problems.append(
+                    Problem(format_path(path), f"{node.value!r} is not a real date ({err}); fix it, or quote it", line)
+                )
+        digits = node.value.lstrip("+-").replace("_", "")
+        if node.tag == _INT_TAG and len(digits) > MAX_DIGITS:
+            index.problems.append(
+                Problem(
+                    format_path(path),
+                    f"is a {len(digits)}-digit number; no field takes one that large, shorten it",
+                    line,
+                )
+            )
+        return
+    if id(node) in index.seen:  # an alias to a node already indexed elsewhere: nothing new below it
+        return
+    index.seen.add(id(node))
+    inside = ancestors | {id(node)}
     if isinstance(node, yaml.MappingNode):
+        first: dict[tuple[str, str], int] = {}
         for key_node, value_node in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                child = (*path, key_node.value)
-                lines[child] = key_node.start_mark.line + 1
-                lines.update(_line_index(value_node, child))
+            if key_node.tag == _MERGE_TAG:  # `<<: *defaults`: explicit keys may override merged ones
+                merged = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+                for source_node in merged:  # `<<: [*a, *b]` merges several
+                    _walk(source_node, path, index, inside)
+                continue
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                index.problems.append(
+                    Problem(format_path(path), "has a list or mapping as a key; write the key as plain text", key_line)
+                )
+                continue
+            child = (*path, key_node.value)
+            identity = (key_node.tag, key_node.value)
+            if identity in first:
+                index.problems.append(
+                    Problem(
+                        format_path(child),
+                        f"appears twice (lines {first[identity]} and {key_line}); keep one",
+                        key_line,
+                    )
+                )
+            first.setdefault(identity, key_line)
+            index.lines.setdefault(child, key_line)
+            _walk(value_node, child, index, inside)
     elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            child = (*path, index)
-            lines[child] = item.start_mark.line + 1
-            lines.update(_line_index(item, child))
-    return lines
+        for position, item in enumerate(node.value):
+            child = (*path, position)
+            index.lines[child] = item.start_mark.line + 1
+            _walk(item, child, index, inside)
+
+
+@dataclass
+class _Index:
+    constructor: yaml.constructor.SafeConstructor
+    lines: dict[Loc, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    seen: set[int] = field(default_factory=set)
 
 
 def _line_for(lines: Mapping[Loc, int], loc: Loc) -> int | None:
@@ -96,30 +149,81 @@ def _line_for(lines: Mapping[Loc, int], loc: Loc) -> int | None:
     return None
 
 
-def parse_yaml(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
-    """YAML text -> (data, line index); syntax problems become a CatalogError."""
+def _line_for_path(lines: Mapping[Loc, int], path: str) -> int | None:
+    """The line of a formatted field path (rules report paths as text; keys may contain dots)."""
+    by_path = {format_path(loc): line for loc, line in lines.items()}
+    while path:
+        if path in by_path:
+            return by_path[path]
+        cut = max(path.rfind("."), path.rfind("["))
+        path = path[:cut] if cut > 0 else ""
+    return None
+
+
+def _yaml_problem(err: yaml.YAMLError, text: str) -> Problem:
+    mark = getattr(err, "problem_mark", None)
+    context = getattr(err, "context", None)
+    problem = getattr(err, "problem", None)
+    if isinstance(err, yaml.reader.ReaderError):
+        line = text[: err.position].count("\n") + 1
+        return Problem(
+            "(yaml)",
+            f"contains a character YAML does not accept (U+{err.character:04X}); remove it"
+            if isinstance(err.character, int)
+            else "contains bytes YAML does not accept; remove them",
+            line,
+        )
+    at: int | None = mark.line + 1 if mark is not None else None
+    if context and "single document" in context:
+        return Problem(
+            "(yaml)", "holds more than one YAML document; keep one (remove the second `---` and what follows)", at
+        )
+    what = problem or context or str(err).splitlines()[0]
+    column = f", column {mark.column + 1}" if mark is not None else ""
+    return Problem("(yaml)", f"not valid YAML: {what}{column}; fix the indentation, quoting or punctuation there", at)
+
+
+def _syntax_error(text: str, fast_error: yaml.YAMLError) -> yaml.YAMLError:
+    """The pure-Python parser's account of a syntax error: its wording is the same on every machine."""
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
-        lines = _line_index(yaml.compose(text, Loader=yaml.SafeLoader))
-    except _DuplicateKey as dup:
-        raise CatalogError(
-            source,
-            [Problem(str(dup.key), f"appears twice (lines {dup.first_line} and {dup.line}); keep one", dup.line)],
-        ) from None
+        yaml.load(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        what = getattr(err, "problem", None) or str(err).splitlines()[0]
-        line = mark.line + 1 if mark is not None else None
-        column = f", column {mark.column + 1}" if mark is not None else ""
+        return err
+    except (RecursionError, ValueError):
+        pass
+    return fast_error
+
+
+def parse_yaml(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
+    """YAML text -> (data, line index): one parse; every syntax problem becomes a CatalogError."""
+    try:
+        return _parse(text, source)
+    except yaml.YAMLError as err:
+        raise CatalogError(source, [_yaml_problem(_syntax_error(text, err), text)]) from None
+
+
+def _parse(text: str, source: str) -> tuple[Any, dict[Loc, int]]:
+    try:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None, {}
+            index = _Index(loader)
+            _walk(node, (), index)
+            if index.problems:
+                raise CatalogError(source, index.problems)
+            data = loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except RecursionError:
         raise CatalogError(
             source,
-            [
-                Problem(
-                    "(yaml)", f"not valid YAML: {what}{column}; fix the indentation, quoting or punctuation there", line
-                )
-            ],
+            [Problem("(yaml)", "nests too deeply or refers to itself (a recursive alias); flatten it")],
         ) from None
-    return data, lines
+    except ValueError as err:  # a value YAML's constructor refuses, such as a date that does not exist
+        raise CatalogError(source, [Problem("(yaml)", f"holds a value that cannot be read ({err}); fix it")]) from None
+    return data, index.lines
 
 
 def read_text(path: Path) -> str:
@@ -179,19 +283,6 @@ def load_catalog(path: str | Path, *, account: str | None = None, region: str | 
     )
     problems += check_catalog(loaded)
     if problems:
-        located = [Problem(p.path, p.message, p.line or _line_for(lines, _parse_path(p.path))) for p in problems]
+        located = [Problem(p.path, p.message, p.line or _line_for_path(lines, p.path)) for p in problems]
         raise CatalogError(source, located)
     return loaded
-
-
-def _parse_path(path: str) -> Loc:
-    """Inverse of `format_path` for the paths rules produce."""
-    loc: list[int | str] = []
-    for part in path.replace("[", ".[").split("."):
-        if not part:
-            continue
-        if part.startswith("[") and part.endswith("]") and part[1:-1].isdigit():
-            loc.append(int(part[1:-1]))
-        else:
-            loc.append(part)
-    return tuple(loc)

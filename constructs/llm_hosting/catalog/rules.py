@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 from llm_hosting.catalog.errors import Problem
 from llm_hosting.catalog.schema import (
+    MAX_COPIES,
+    MAX_INSTANCES,
     Catalog,
     ComponentSpec,
     CopyCount,
@@ -274,7 +276,9 @@ class _Checks:
             f"{at}.model",
             endpoint.model,
             gpus=instance.gpus if instance else None,
-            gpu_owner=instance.name if instance else "",
+            gpu_owner=f"{instance.name} has {instance.gpus}; lower it or choose an instance type with more GPUs"
+            if instance
+            else "",
             component=False,
         )
         yield from self.deployment(at, endpoint.deployment, endpoint)
@@ -362,7 +366,7 @@ class _Checks:
                 f"{here}.model",
                 component.model,
                 gpus=accelerators,
-                gpu_owner=f"the component's {accelerators} accelerator(s)",
+                gpu_owner=f"the component reserves {accelerators}; lower it or raise the component's accelerators",
                 component=True,
             )
             if instance is not None and component.memory_mb > instance.memory_mib:
@@ -410,9 +414,9 @@ class _Checks:
             if batch is not None and batch * 2 > counts.min:
                 yield Problem(
                     f"{here}.deployment.batch_copies",
-                    f"a batch of {batch} copies is more than half of the {counts.min} the component keeps "
-                    "(copies.min), and SageMaker takes 5-50 % of the copies per batch; use batch_percent "
-                    f"instead, or raise copies.min to {batch * 2}",
+                    f"a batch of {batch} {'copy' if batch == 1 else 'copies'} is more than half of the {counts.min} "
+                    "the component keeps (copies.min), and SageMaker takes 5-50 % of the copies per batch; "
+                    f"use batch_percent instead, or raise copies.min to {batch * 2}",
                 )
             if (
                 component.deployment.rollback_batch_copies is not None
@@ -428,19 +432,36 @@ class _Checks:
             if floors:
                 yield Problem(
                     f"{at}.instance_count.min",
-                    f"0 instances cannot hold the copies that {', '.join(floors)} always keep (copies.min > 0); "
+                    f"0 instances cannot hold the copies that {', '.join(floors)} always "
+                    f"{'keeps' if len(floors) == 1 else 'keep'} (copies.min > 0); "
                     "set instance_count.min to 1 or more, or let those components scale to zero",
                 )
 
     def placement(self, at: str, endpoint: InferenceComponentEndpointSpec, instance: InstanceType) -> Iterator[Problem]:
         """The initial copies of all components must fit the initial (and the maximum) instances."""
+        names = [component.name for component in endpoint.components]
+        if len(set(names)) < len(names):
+            return  # the planner needs unique names; the repeated name is reported on its own
+        copies = sum(copy_counts(component.copies).initial for component in endpoint.components)
+        if copies > MAX_COPIES:
+            yield Problem(
+                f"{at}.components",
+                f"start {copies} copies in all; at most {MAX_COPIES} can be planned, lower copies.initial",
+            )
+            return
         try:
             needed = required_instances(endpoint, instance)
         except PlacementError:
             return  # a component larger than one instance is reported on its own field
         counts = component_endpoint_counts(endpoint, instance)
         what = f"the initial copies of all components need {needed.instance_count} instances of {instance.name}"
-        if endpoint.instance_count.initial is not None and needed.instance_count > counts.initial:
+        if needed.instance_count > MAX_INSTANCES:
+            yield Problem(
+                f"{at}.components",
+                f"{what}, more than instance_count.max may be ({MAX_INSTANCES}); lower the components' initial copies "
+                "or choose an instance type with more GPUs",
+            )
+        elif endpoint.instance_count.initial is not None and needed.instance_count > counts.initial:
             yield Problem(
                 f"{at}.instance_count.initial",
                 f"{what} but instance_count.initial is {counts.initial}; raise it to {needed.instance_count}, "
@@ -480,11 +501,13 @@ class _Checks:
             )
         if model.batching is not None and not djl:
             yield Problem(
-                f"{at}.batching", f"dynamic batching is a DJL Serving setting; engine {model.engine} does not read it"
+                f"{at}.batching",
+                f"dynamic batching is a DJL Serving setting; engine {model.engine} does not read it, remove it",
             )
         if model.properties and not djl:
             yield Problem(
-                f"{at}.properties", f"serving.properties is read by DJL Serving only, not by engine {model.engine}"
+                f"{at}.properties",
+                f"serving.properties is read by DJL Serving only, not by engine {model.engine}; remove it",
             )
         if djl and model.code is None and model.weights is None:
             yield Problem(f"{at}", "names neither code nor weights; add weights (an S3 prefix) or code (a directory)")
@@ -493,10 +516,11 @@ class _Checks:
 
         tp = model.tensor_parallel_degree
         if tp is not None and gpus is not None and tp > gpus:
-            yield Problem(f"{at}.tensor_parallel_degree", f"{tp} needs {tp} GPUs but {gpu_owner} has {gpus}")
+            yield Problem(f"{at}.tensor_parallel_degree", f"{tp} needs {tp} GPUs but {gpu_owner}")
         if tp is not None and not djl:
             yield Problem(
-                f"{at}.tensor_parallel_degree", f"is a DJL Serving setting; engine {model.engine} does not read it"
+                f"{at}.tensor_parallel_degree",
+                f"is a DJL Serving setting; engine {model.engine} does not read it, remove it",
             )
 
         if model.code is not None:

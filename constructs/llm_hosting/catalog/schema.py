@@ -7,6 +7,8 @@ against the exact field that causes it.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 from typing import Annotated, Any, Literal, TypeAlias
 
@@ -15,9 +17,13 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    JsonValue,
+    PlainValidator,
     StringConstraints,
 )
 from pydantic_core import PydanticCustomError
+
+from llm_hosting.catalog.errors import got, shown
 
 # --- names and identifiers -------------------------------------------------------------------
 
@@ -28,15 +34,15 @@ def _sagemaker_name(value: str) -> str:
     if len(value) > 63:
         raise PydanticCustomError(
             "sagemaker_name",
-            "'{value}' is {length} characters long; SageMaker names allow at most 63, shorten it",
-            {"value": value, "length": len(value)},
+            "{value} is {length} characters long; SageMaker names allow at most 63, shorten it",
+            {"value": shown(value), "length": len(value)},
         )
     if not SAGEMAKER_NAME_RE.fullmatch(value):
         raise PydanticCustomError(
             "sagemaker_name",
-            "'{value}' is not a valid SageMaker name; use letters, digits and hyphens, "
+            "{value} is not a valid SageMaker name; use letters, digits and hyphens, "
             "starting and ending with a letter or digit",
-            {"value": value},
+            {"value": shown(value)},
         )
     return value
 
@@ -64,7 +70,7 @@ StartupSeconds: TypeAlias = Annotated[int, Field(ge=60, le=3600)]
 def _not_aws_prefixed(value: str) -> str:
     if value.lower().startswith("aws:"):
         raise PydanticCustomError(
-            "tag_key", "'{value}' starts with 'aws:', which AWS reserves; rename the tag", {"value": value}
+            "tag_key", "{value} starts with 'aws:', which AWS reserves; rename the tag", {"value": shown(value)}
         )
     return value
 
@@ -74,7 +80,37 @@ TagKey: TypeAlias = Annotated[
 ]
 TagValue: TypeAlias = Annotated[str, StringConstraints(max_length=256, pattern=r"^[\w.:/=+@ -]*$")]
 Tags: TypeAlias = Annotated[dict[TagKey, TagValue], Field(max_length=50)]
-PropertyValue: TypeAlias = str | int | float | bool
+
+
+def _property_value(value: Any) -> str | int | float | bool:
+    if isinstance(value, (str, bool, int)) or (isinstance(value, float) and math.isfinite(value)):
+        return value
+    raise PydanticCustomError(
+        "property_value",
+        "expected text, a number or true/false, {got}; give one such value or remove the entry",
+        {"got": got(value)},
+    )
+
+
+PropertyValue: TypeAlias = Annotated[
+    str | int | float | bool, PlainValidator(_property_value, json_schema_input_type=str | int | float | bool)
+]
+"""One serving.properties value: one error for a bad value, not one per member of the union."""
+
+
+def _default_payload() -> JsonValue:
+    return {"inputs": "warm-up"}
+
+
+def _finite_json(value: JsonValue) -> JsonValue:
+    try:
+        json.dumps(value, allow_nan=False)
+    except ValueError:
+        raise PydanticCustomError(
+            "json_payload", "holds .inf or .nan, which JSON cannot send; write a finite number"
+        ) from None
+    return value
+
 
 Engine: TypeAlias = Literal["fastertransformer", "lmi", "tensorrt-llm", "triton", "custom"]
 ENDPOINT_TYPES = ("single-model", "multi-model", "inference-components")
@@ -83,7 +119,7 @@ ENDPOINT_TYPES = ("single-model", "multi-model", "inference-components")
 class Spec(BaseModel):
     """Base of every catalog section: unknown keys are errors, values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 # --- shared sections ---------------------------------------------------------------------------
@@ -119,22 +155,30 @@ class InstanceTypeSpec(Spec):
     nvme: bool | None = Field(default=None, description="Local NVMe instance store (no EBS volume).")
 
 
+MAX_INSTANCES = 1_000
+"""Sanity bound on any instance count: AWS publishes no per-endpoint maximum, and accounts hold far fewer."""
+MAX_COPIES = 10_000
+"""Sanity bound on copies, per component and per endpoint: planning time grows with the copies."""
+
+
 class InstanceCount(Spec):
     """Instances behind the variant. `min` and `max` bound autoscaling."""
 
-    initial: Annotated[int, Field(ge=0)] | None = Field(
+    initial: Annotated[int, Field(ge=0, le=MAX_INSTANCES)] | None = Field(
         default=None, description="Instances at creation. Default: `min`, or 1."
     )
-    min: Annotated[int, Field(ge=0)] | None = Field(default=None, description="Default: `initial`.")
-    max: Annotated[int, Field(ge=1)] | None = Field(default=None, description="Default: the larger of initial and min.")
+    min: Annotated[int, Field(ge=0, le=MAX_INSTANCES)] | None = Field(default=None, description="Default: `initial`.")
+    max: Annotated[int, Field(ge=1, le=MAX_INSTANCES)] | None = Field(
+        default=None, description="Default: the larger of initial and min."
+    )
 
 
 class CopyCount(Spec):
     """Copies of an inference component. `min: 0` lets the component scale to zero."""
 
-    initial: Annotated[int, Field(ge=0)] | None = None
-    min: Annotated[int, Field(ge=0)] | None = None
-    max: Annotated[int, Field(ge=1)] | None = None
+    initial: Annotated[int, Field(ge=0, le=MAX_COPIES)] | None = None
+    min: Annotated[int, Field(ge=0, le=MAX_COPIES)] | None = None
+    max: Annotated[int, Field(ge=1, le=MAX_COPIES)] | None = None
 
 
 class StartupTimeouts(Spec):
@@ -277,7 +321,9 @@ class Warmup(Spec):
     schedule: Annotated[
         str, StringConstraints(pattern=r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$")
     ] = "rate(1 hour)"
-    payload: Any = Field(default_factory=lambda: {"inputs": "warm-up"}, description="Request body (JSON-serializable).")
+    payload: Annotated[JsonValue, AfterValidator(_finite_json)] = Field(
+        default_factory=_default_payload, description="Request body (JSON-serializable)."
+    )
     content_type: str = "application/json"
     concurrency: Annotated[int, Field(ge=1, le=64)] = 4
     time_budget_s: Annotated[int, Field(ge=10, le=840)] = 600
