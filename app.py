@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """The CDK app: the catalog named by context `catalog` (default catalog.yaml) becomes the stacks.
 
+With `pipeline.enabled: true` (or `-c pipeline=true`) the app is the pipeline stack instead, which
+deploys the same stacks to each of the catalog's pipeline stages.
+
 The catalog is validated before any construct exists: a bad catalog prints one line per problem
 and exits 1, so no cloud assembly is written. The catalog's cdk-nag packs run on every synthesis;
 a finding that is neither fixed nor acknowledged stops it, with cdk-nag's report above the line.
@@ -15,10 +18,12 @@ from llm_hosting.catalog import CatalogError, load_catalog
 from llm_hosting.limits import LimitExceededError, enforce_limits
 from llm_hosting.naming import DEFAULT_CATALOG
 from stacks import build_stacks
+from stacks.pipeline import build_pipeline
 
 
-def main() -> None:
-    app = cdk.App()
+def main(app: cdk.App | None = None) -> None:
+    """Synthesize `app` (by default the one `cdk synth` describes through its environment)."""
+    app = app or cdk.App()
     path = app.node.try_get_context("catalog") or DEFAULT_CATALOG
     try:
         catalog = load_catalog(
@@ -26,7 +31,8 @@ def main() -> None:
             account=app.node.try_get_context("account"),
             region=app.node.try_get_context("region"),
         )
-        build_stacks(app, catalog)
+        if build_pipeline(app, catalog) is None:
+            build_stacks(app, catalog)
     except CatalogError as err:
         print(err, file=sys.stderr)
         sys.exit(1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import aws_cdk as cdk
+from constructs import Construct
 
 from llm_hosting.catalog.loader import LoadedCatalog
 from llm_hosting.catalog.schema import InferenceComponentEndpointSpec
@@ -16,18 +17,22 @@ QUALIFIER_CONTEXT = "@aws-cdk/core:bootstrapQualifier"
 """The context key `cdk bootstrap --qualifier` users set; it names the bootstrap roles."""
 
 
-def build_stacks(app: cdk.App, catalog: LoadedCatalog) -> list[cdk.Stack]:
-    """Add the catalog's stacks to `app`, with the catalog's compliance packs; returns the stacks in
-    deployment order."""
+def build_stacks(scope: Construct, catalog: LoadedCatalog) -> list[cdk.Stack]:
+    """Add the catalog's stacks to `scope` (the app, or one stage of the pipeline), with the
+    catalog's compliance packs; returns the stacks in deployment order.
+
+    Each stack is named explicitly: inside a Stage, CDK would otherwise name it `<Stage>-<id>`, and a
+    stack the pipeline deploys would not be the one `cdk deploy` deployed."""
     spec = catalog.spec
-    add_nag_packs(app, spec.compliance.packs)
+    add_nag_packs(scope, spec.compliance.packs)
     plan = plan_stacks(catalog)
     env = cdk.Environment(account=catalog.account, region=catalog.region) if catalog.account or catalog.region else None
-    qualifier = app.node.try_get_context(QUALIFIER_CONTEXT) or cdk.DefaultStackSynthesizer.DEFAULT_QUALIFIER
+    qualifier = scope.node.try_get_context(QUALIFIER_CONTEXT) or cdk.DefaultStackSynthesizer.DEFAULT_QUALIFIER
 
     artifacts = ArtifactsStack(
-        app,
+        scope,
         plan.artifacts,
+        stack_name=plan.artifacts,
         project=spec.project,
         artifacts=spec.artifacts,
         notifications=spec.notifications,
@@ -39,8 +44,9 @@ def build_stacks(app: cdk.App, catalog: LoadedCatalog) -> list[cdk.Stack]:
     for planned in plan.endpoints:
         endpoint = spec.endpoints[planned.index]
         stack = EndpointStack(
-            app,
+            scope,
             planned.stack_name,
+            stack_name=planned.stack_name,
             spec=endpoint,
             catalog=catalog,
             store=artifacts.store,
@@ -57,8 +63,9 @@ def build_stacks(app: cdk.App, catalog: LoadedCatalog) -> list[cdk.Stack]:
             for shard in planned.shards:
                 group.append(
                     ComponentShardStack(
-                        app,
+                        scope,
                         shard.stack_name,
+                        stack_name=shard.stack_name,
                         spec=endpoint,
                         endpoint=stack.endpoint,
                         catalog=catalog,

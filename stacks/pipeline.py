@@ -137,22 +137,7 @@ class CatalogStage(cdk.Stage):
 
     def __init__(self, scope: Construct, construct_id: str, *, catalog: LoadedCatalog, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        # build_stacks annotates its scope as cdk.App; it only adds stacks and validation plugins
-        # to it and reads context from it, which a Stage supports as well.
-        self.stacks = build_stacks(self, catalog)  # type: ignore[arg-type]
-
-    @property
-    def asset_outdir(self) -> str:
-        """This stage's own assembly directory, not the app's.
-
-        `llm_hosting.endpoints.model_archive.stage_archive` copies an archive into
-        `Stage.of(stack).asset_outdir` but registers it by its bare file name, which an asset
-        manifest resolves against the stack's own assembly directory. For a nested stage the two
-        differ (CDK puts assets in the app's directory) and cdk-assets would find no archive.
-        Staging this stage's files in its own directory makes them the same place; CDK's own assets
-        stay right, since CDK registers them relative to the stage's `outdir`.
-        """
-        return self.outdir
+        self.stacks = build_stacks(self, catalog)
 
 
 def stage_catalog(catalog: LoadedCatalog, stage: PipelineStage) -> LoadedCatalog:

@@ -31,11 +31,12 @@ PACKS: Mapping[str, Callable[[IConstruct], cdk.IPolicyValidationPlugin]] = {
 _SHARED_RULE_PREFIXES = ("HIPAA.Security", "NIST.800.53.R5")
 
 
-def add_nag_packs(app: cdk.App, packs: Sequence[str]) -> None:
-    """Run these packs (catalog names) when `app` synthesizes; an unacknowledged finding fails it."""
+def add_nag_packs(scope: IConstruct, packs: Sequence[str]) -> None:
+    """Run these packs (catalog names) on everything under `scope` (the app, or a pipeline's stage)
+    when it synthesizes; an unacknowledged finding fails synthesis."""
     if packs:
-        cdk.Validations.of(app).add_plugins(*(PACKS[pack](app) for pack in packs))
-    cdk.Aspects.of(app).add(WildcardAcknowledgements())
+        cdk.Validations.of(scope).add_plugins(*(PACKS[pack](scope) for pack in packs))
+    cdk.Aspects.of(scope).add(WildcardAcknowledgements())
 
 
 def acknowledge(scope: IConstruct, rules: Iterable[str], reason: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import functools
 import hashlib
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -71,13 +72,19 @@ def stage_archive(scope: Construct, archive: Path) -> StagedArchive:
     """
     digest = hashlib.sha256(archive.read_bytes()).hexdigest()
     stack = cdk.Stack.of(scope)
-    file_name = f"asset.{digest}.tar.gz"
-    staged = Path(cdk.Stage.of(stack).asset_outdir) / file_name  # type: ignore[union-attr]
+    stage = cdk.Stage.of(stack)
+    if stage is None:  # a Stack always has an enclosing Stage (the App at least)
+        raise ValueError(f"{stack.node.path} is not inside an App or a Stage")
+    # CDK stages every asset in the top-level assembly directory; a stack inside a nested Stage (a
+    # pipeline's) finds it through a path relative to its own directory, as CDK's own assets do.
+    staged = Path(stage.asset_outdir) / f"asset.{digest}.tar.gz"
     if not staged.exists():
         staged.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(archive, staged)
     location = stack.synthesizer.add_file_asset(
-        source_hash=f"{digest}.tar", file_name=file_name, packaging=cdk.FileAssetPackaging.FILE
+        source_hash=f"{digest}.tar",
+        file_name=os.path.relpath(staged, stage.outdir),
+        packaging=cdk.FileAssetPackaging.FILE,
     )
     return StagedArchive(
         s3_url=location.s3_object_url,
