@@ -2,9 +2,10 @@
 cannot fix, acknowledged on the resource they concern with the reason they cannot be fixed.
 
 Acknowledgments go through CDK's own `Validations.of(construct).acknowledge(...)`. Wildcard
-findings (AwsSolutions-IAM5) are acknowledged by an aspect that reads each policy the way cdk-nag
-does and acknowledges only the wildcard shapes this project writes on purpose, each with its
-reason; any other wildcard stays a finding and stops synthesis.
+findings (AwsSolutions-IAM5) are acknowledged by an aspect on each policy this project writes
+(`acknowledge_wildcards`) that reads the policy the way cdk-nag does and acknowledges only the
+wildcard shapes written on purpose, each with its reason; any other wildcard stays a finding and
+stops synthesis.
 """
 
 from __future__ import annotations
@@ -36,7 +37,16 @@ def add_nag_packs(scope: IConstruct, packs: Sequence[str]) -> None:
     when it synthesizes; an unacknowledged finding fails synthesis."""
     if packs:
         cdk.Validations.of(scope).add_plugins(*(PACKS[pack](scope) for pack in packs))
-    cdk.Aspects.of(scope).add(WildcardAcknowledgements())
+
+
+def acknowledge_wildcards(policy: IConstruct) -> None:
+    """Acknowledge, on `policy` (an IAM policy construct, or a role whose default policy it is), the
+    wildcards this project writes on purpose (`wildcard_reason`), once its statements are final.
+
+    The check runs as an aspect on the policy alone: an aspect on the whole app would call back into
+    Python for every construct (thousands with hundreds of components), for the few that are policies.
+    """
+    cdk.Aspects.of(policy).add(WildcardAcknowledgements())
 
 
 def acknowledge(scope: IConstruct, rules: Iterable[str], reason: str) -> None:

@@ -35,7 +35,10 @@ class ComponentScaling(Construct):
         concurrent_requests_per_copy: int | None = None,
         scale_in_cooldown_s: int = 300,
         scale_out_cooldown_s: int = 60,
+        role_arn: str | None = None,
     ) -> None:
+        """`role_arn`: Application Auto Scaling's service-linked role for SageMaker (default: worked
+        out from the stack; pass it when adding many components to save the look-ups)."""
         super().__init__(scope, construct_id)
         targets = [
             (metric, suffix, value)
@@ -61,14 +64,15 @@ class ComponentScaling(Construct):
             resource_id=self.resource_id,
             min_capacity=min_copies,
             max_capacity=max_copies,
-            role_arn=service_linked_role_arn(self),
+            role_arn=role_arn or service_linked_role_arn(self),
         )
+        target_ref = self.target.ref
         self.tracking = Policy(
             self,
             "TargetTracking",
             policy_name=f"{component_name}-{suffix}",
             policy_type="TargetTrackingScaling",
-            scaling_target_id=self.target.ref,
+            scaling_target_id=target_ref,
             target_tracking_scaling_policy_configuration=Policy.TargetTrackingScalingPolicyConfigurationProperty(
                 target_value=target,
                 predefined_metric_specification=Policy.PredefinedMetricSpecificationProperty(
@@ -87,7 +91,7 @@ class ComponentScaling(Construct):
                 "ScaleOutFromZero",
                 policy_name=f"{component_name}-scale-out-from-zero",
                 policy_type="StepScaling",
-                scaling_target_id=self.target.ref,
+                scaling_target_id=target_ref,
                 step_scaling_policy_configuration=Policy.StepScalingPolicyConfigurationProperty(
                     adjustment_type="ChangeInCapacity",
                     metric_aggregation_type="Maximum",

@@ -7,27 +7,30 @@ Every statement names its resource, except the two actions IAM cannot scope
 
 from __future__ import annotations
 
-import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from llm_hosting.compliance import acknowledge_wildcards
 from llm_hosting.endpoints.images import ImageReference
+from llm_hosting.stack_info import stack_info
 
 
 def create_execution_role(scope: Construct, construct_id: str, *, description: str) -> iam.Role:
     """A role SageMaker may assume; its permissions come from `execution_policy`."""
-    return iam.Role(
+    role = iam.Role(
         scope, construct_id, assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"), description=description
     )
+    acknowledge_wildcards(role)  # its default policy, should anything be granted to the role directly
+    return role
 
 
 def execution_policy(
     scope: Construct, construct_id: str, *, role: iam.IRole, log_group_names: list[str]
 ) -> iam.ManagedPolicy:
     """The role's managed policy, starting with writing its own logs and metrics."""
-    stack = cdk.Stack.of(scope)
+    stack = stack_info(scope)
     groups = [f"arn:{stack.partition}:logs:{stack.region}:{stack.account}:log-group:{name}" for name in log_group_names]
-    return iam.ManagedPolicy(
+    policy = iam.ManagedPolicy(
         scope,
         construct_id,
         roles=[role],
@@ -44,6 +47,8 @@ def execution_policy(
             ),
         ],
     )
+    acknowledge_wildcards(policy)
+    return policy
 
 
 def grant_image_pull(policy: iam.ManagedPolicy, image: ImageReference) -> None:

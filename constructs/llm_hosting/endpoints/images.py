@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import cast
 
 import aws_cdk as cdk
 from constructs import Construct
 
 from llm_hosting.facts.images import REGISTRY_ACCOUNTS, ContainerImage
+from llm_hosting.stack_info import StackInfo, aws_partition, aws_region, stack_info
 
 MAPPING_ID = "ContainerRegistries"
 
@@ -52,15 +54,25 @@ def _rule_id(image: ContainerImage) -> str:
 
 
 def resolve_image(scope: Construct, image: ContainerImage, *, gpu: bool = True) -> ImageReference:
-    """The URI of `image` for the stack that holds `scope`."""
-    stack = cdk.Stack.of(scope)
+    """The URI of `image` for the stack that holds `scope` (worked out once per stack and image)."""
+    info = stack_info(scope)
+    key = ("image", image, gpu)
+    reference = info.cache.get(key)
+    if reference is None:
+        reference = info.cache[key] = _resolve(info, image, gpu)
+    return cast(ImageReference, reference)
+
+
+def _resolve(info: StackInfo, image: ContainerImage, gpu: bool) -> ImageReference:
     tag = image.tag_for(gpu=gpu)
-    if not cdk.Token.is_unresolved(stack.region):
+    if info.region_known:
         return ImageReference(
-            uri=image.uri(stack.region, gpu=gpu),
-            repository_arn=image.repository_arn(stack.region, stack.partition),
+            uri=image.uri(info.region, gpu=gpu),
+            repository_arn=image.repository_arn(info.region, info.partition),
         )
 
+    stack = info.stack
+    region = aws_region()
     mapping = _registry_mapping(stack)
     rule_id = _rule_id(image)
     if stack.node.try_find_child(rule_id) is None:
@@ -69,7 +81,7 @@ def resolve_image(scope: Construct, image: ContainerImage, *, gpu: bool = True) 
             rule_id,
             assertions=[
                 cdk.CfnRuleAssertion(
-                    assert_=cdk.Fn.condition_contains(sorted(image.regions), cdk.Aws.REGION),
+                    assert_=cdk.Fn.condition_contains(sorted(image.regions), region),
                     assert_description=(
                         f"The {image.engine} {image.version} image ({image.repository}:{tag}) is not published "
                         "in this region. Deploy to a region that has it, or choose another image version in "
@@ -78,9 +90,9 @@ def resolve_image(scope: Construct, image: ContainerImage, *, gpu: bool = True) 
                 )
             ],
         )
-    host = mapping.find_in_map(cdk.Aws.REGION, "Host")
-    account = mapping.find_in_map(cdk.Aws.REGION, "Account")
+    host = mapping.find_in_map(region, "Host")
+    account = mapping.find_in_map(region, "Account")
     return ImageReference(
         uri=f"{host}/{image.repository}:{tag}",
-        repository_arn=f"arn:{cdk.Aws.PARTITION}:ecr:{cdk.Aws.REGION}:{account}:repository/{image.repository}",
+        repository_arn=f"arn:{aws_partition()}:ecr:{region}:{account}:repository/{image.repository}",
     )

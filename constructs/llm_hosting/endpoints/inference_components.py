@@ -25,10 +25,12 @@ from llm_hosting.endpoints.deployment import RollbackAlarms, component_deploymen
 from llm_hosting.endpoints.execution_role import create_execution_role, execution_policy, grant_image_pull
 from llm_hosting.endpoints.images import ImageReference, resolve_image
 from llm_hosting.endpoints.model_archive import StagedArchive, stage_archive
+from llm_hosting.endpoints.scaling import service_linked_role_arn
 from llm_hosting.endpoints.variant import acknowledge_local_storage, endpoint_config_vpc_config, variant_options
 from llm_hosting.facts.images import ContainerImage
 from llm_hosting.monitoring import metrics
 from llm_hosting.monitoring.cfn import alarm_metric_properties
+from llm_hosting.stack_info import stack_info, stack_of
 from llm_hosting.storage.artifact_store import S3Location, read_prefix_statements
 
 IC = sagemaker.CfnInferenceComponent
@@ -60,9 +62,11 @@ class InferenceComponentEndpoint(Construct):
         local_storage_encrypted: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
+        self.stack = stack_of(scope)
         self.endpoint_name = endpoint_name
         self.variant_name = variant_name
         self.alarm_topic_arn = alarm_topic_arn
+        self.dependent_stacks: dict[cdk.Stack, set[cdk.Stack]] = {}
         # Components log under their own names, which the role cannot list in advance without
         # growing with every component; the log-group prefix is SageMaker's.
         self.role: iam.IRole = role or create_execution_role(
@@ -113,7 +117,7 @@ class InferenceComponentEndpoint(Construct):
 
     def grant_read(self, location: S3Location) -> None:
         """Let the components read one S3 prefix (and decrypt it, if a key is named)."""
-        bucket_arn = f"arn:{cdk.Stack.of(self).partition}:s3:::{location.bucket}"
+        bucket_arn = f"arn:{stack_info(self).partition}:s3:::{location.bucket}"
         self.policy.add_statements(
             *read_prefix_statements(bucket_arn=bucket_arn, prefix=location.prefix, kms_key_arn=location.kms_key_arn)
         )
@@ -184,14 +188,15 @@ class InferenceComponent(Construct):
         deployment: ComponentDeployment | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        self.stack = stack = stack_of(scope)  # asked once: each Stack.of is a round trip to the jsii kernel
         self.component_name = component_name
         self.endpoint = endpoint
         self.image: ImageReference = (
-            resolve_image(self, image, gpu=accelerators is not None)
+            resolve_image(stack, image, gpu=accelerators is not None)
             if isinstance(image, ContainerImage)
             else ImageReference(uri=image, repository_arn=None)
         )
-        self.model_archive: StagedArchive | None = stage_archive(self, model_archive) if model_archive else None
+        self.model_archive: StagedArchive | None = stage_archive(stack, model_archive) if model_archive else None
 
         startup_parameters = None
         if startup is not None and (startup.download_timeout_s or startup.health_check_timeout_s):
@@ -239,11 +244,13 @@ class InferenceComponent(Construct):
             deployment_config=deployment_config,
         )
         # The endpoint is named by string, so the order must be spelled out (a stack dependency
-        # when the component lives in another stack).
-        if cdk.Stack.of(self) is cdk.Stack.of(endpoint):
+        # when the component lives in another stack, added once per stack).
+        endpoint_stack = endpoint.stack
+        if stack is endpoint_stack:
             self.resource.add_resource_dependency(endpoint.endpoint)
-        else:
-            cdk.Stack.of(self).add_stack_dependency(cdk.Stack.of(endpoint))
+        elif endpoint_stack not in endpoint.dependent_stacks.setdefault(stack, set()):
+            endpoint.dependent_stacks[stack].add(endpoint_stack)
+            stack.add_stack_dependency(endpoint_stack)
         self.scaling: ComponentScaling | None = None
 
     def add_copy_scaling(
@@ -267,6 +274,7 @@ class InferenceComponent(Construct):
             concurrent_requests_per_copy=concurrent_requests_per_copy,
             scale_in_cooldown_s=scale_in_cooldown_s,
             scale_out_cooldown_s=scale_out_cooldown_s,
+            role_arn=service_linked_role_arn(self.stack),
         )
         self.scaling.target.add_resource_dependency(self.resource)
         if min_copies > 0 and self.endpoint.alarm_topic_arn:

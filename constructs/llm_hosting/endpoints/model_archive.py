@@ -22,6 +22,7 @@ from constructs import Construct
 from llm_hosting.catalog.schema import ModelSpec
 from llm_hosting.packaging.archive import build_archive
 from llm_hosting.packaging.serving_properties import DJL_ENGINES, merge_properties, parse_properties, render_properties
+from llm_hosting.stack_info import stack_info
 
 
 @functools.cache
@@ -71,22 +72,19 @@ def stage_archive(scope: Construct, archive: Path) -> StagedArchive:
     `x.tar.gz` is only `.gz`; so the source hash carries the `.tar` (it stays the content hash).
     """
     digest = hashlib.sha256(archive.read_bytes()).hexdigest()
-    stack = cdk.Stack.of(scope)
-    stage = cdk.Stage.of(stack)
-    if stage is None:  # a Stack always has an enclosing Stage (the App at least)
-        raise ValueError(f"{stack.node.path} is not inside an App or a Stage")
+    info = stack_info(scope)
     # CDK stages every asset in the top-level assembly directory; a stack inside a nested Stage (a
     # pipeline's) finds it through a path relative to its own directory, as CDK's own assets do.
-    staged = Path(stage.asset_outdir) / f"asset.{digest}.tar.gz"
+    staged = Path(info.asset_outdir) / f"asset.{digest}.tar.gz"
     if not staged.exists():
         staged.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(archive, staged)
-    location = stack.synthesizer.add_file_asset(
+    location = info.synthesizer.add_file_asset(
         source_hash=f"{digest}.tar",
-        file_name=os.path.relpath(staged, stage.outdir),
+        file_name=os.path.relpath(staged, info.outdir),
         packaging=cdk.FileAssetPackaging.FILE,
     )
     return StagedArchive(
         s3_url=location.s3_object_url,
-        object_arn=f"arn:{stack.partition}:s3:::{location.bucket_name}/{location.object_key}",
+        object_arn=f"arn:{info.partition}:s3:::{location.bucket_name}/{location.object_key}",
     )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import aws_cdk as cdk
 from aws_cdk import aws_applicationautoscaling as appscaling
 from constructs import Construct
 
 from llm_hosting.monitoring import metrics
 from llm_hosting.monitoring.cfn import customized_metric
+from llm_hosting.stack_info import stack_info
 
 Policy = appscaling.CfnScalingPolicy
 
@@ -24,8 +24,8 @@ def _kebab(name: str) -> str:
 
 
 def service_linked_role_arn(scope: Construct) -> str:
-    stack = cdk.Stack.of(scope)
-    return f"arn:{stack.partition}:iam::{stack.account}:role/{SERVICE_LINKED_ROLE}"
+    info = stack_info(scope)
+    return f"arn:{info.partition}:iam::{info.account}:role/{SERVICE_LINKED_ROLE}"
 
 
 class VariantScaling(Construct):

@@ -22,7 +22,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from llm_hosting.catalog.schema import Vpc, Warmup
-from llm_hosting.compliance import acknowledge, acknowledge_shared, ignore_lint, skip_checkov
+from llm_hosting.compliance import acknowledge, acknowledge_shared, acknowledge_wildcards, ignore_lint, skip_checkov
 from llm_hosting.monitoring import metrics
 from llm_hosting.monitoring.cfn import alarm_metric_properties
 from llm_hosting.storage.artifact_store import S3Location
@@ -78,6 +78,7 @@ class ScheduledWarmup(Construct):
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
             description=f"Warms up the models of multi-model endpoint {endpoint_name}",
         )
+        acknowledge_wildcards(self.role)  # and its default policy, should CDK grant anything there
         self.policy = iam.ManagedPolicy(
             self,
             "Policy",
@@ -95,6 +96,7 @@ class ScheduledWarmup(Construct):
                 iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.dead_letters.queue_arn]),
             ],
         )
+        acknowledge_wildcards(self.policy)
 
         if vpc is not None:
             # What AWSLambdaVPCAccessExecutionRole grants, in our own policy.
