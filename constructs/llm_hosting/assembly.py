@@ -1,6 +1,7 @@
 """Read a synthesized cloud assembly (`cdk.out`) without CDK: stacks, templates, sizes.
 
-Used by the command line (stack summary, limits, preflight, change review), so it is plain JSON.
+Used by the command line (stack summary, limits, preflight, change review), so it is plain JSON,
+and whatever the directory holds, reading it gives the stacks or one `AssemblyError` line.
 """
 
 from __future__ import annotations
@@ -31,12 +32,29 @@ class StackTemplate:
 
 
 class AssemblyError(ValueError):
-    """The directory is not a readable cloud assembly."""
+    """The directory is not a readable cloud assembly; the message is one line."""
 
 
 def read_assembly(cdk_out: str | Path) -> list[StackTemplate]:
-    """Every stack in the assembly (nested stage assemblies included), in manifest order."""
-    return list(_stacks(Path(cdk_out)))
+    """Every stack in the assembly (nested stage assemblies included), in manifest order, each with
+    a template that has a Resources object; `AssemblyError` saying what is wrong otherwise."""
+    directory = Path(cdk_out)
+    if not directory.is_dir():
+        raise AssemblyError(f"{directory}: no such directory; pass a synthesized cloud assembly (cdk.out)")
+    try:
+        stacks = list(_stacks(directory))
+    except AssemblyError:
+        raise
+    except KeyError as err:
+        raise AssemblyError(f"{directory}/manifest.json: a stack artifact has no {err}") from None
+    except (OSError, ValueError) as err:
+        raise AssemblyError(f"{directory}: a stack template cannot be read: {err}") from None
+    except (AttributeError, TypeError):
+        raise AssemblyError(f"{directory}/manifest.json: not a cloud assembly manifest") from None
+    for stack in stacks:
+        if not isinstance(stack.template, dict) or not isinstance(stack.template.get("Resources", {}), dict):
+            raise AssemblyError(f"{stack.path}: not a CloudFormation template (no Resources object)")
+    return stacks
 
 
 def _stacks(directory: Path) -> Iterator[StackTemplate]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from llm_hosting.preflight.inputs import load_stacks
+from llm_hosting.assembly import read_assembly
 
 MAX_RESOURCES = 500
 MAX_OUTPUTS = 200
@@ -162,10 +162,10 @@ def check_template_limits(stack: str, template: dict[str, Any], size_bytes: int)
 def check_limits(cdk_out: str | Path) -> list[LimitProblem]:
     """Every limit problem (errors and warnings) of the cloud assembly in `cdk_out`.
 
-    Raises `AssemblyInputError` (one line) when `cdk_out` is not a readable cloud assembly.
+    Raises `AssemblyError` (one line) when `cdk_out` is not a readable cloud assembly.
     """
     problems: list[LimitProblem] = []
-    for stack in load_stacks(cdk_out):
+    for stack in read_assembly(cdk_out):
         problems += check_template_limits(stack.name, stack.template, stack.size_bytes)
     return problems
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
+from llm_hosting.assembly import read_assembly
 from llm_hosting.limits import check_limits
-from llm_hosting.preflight import CHECKED_TYPES, load_stacks, preflight
+from llm_hosting.preflight import CHECKED_TYPES, preflight
 from tests.synth import Synthesized
 
 
@@ -16,7 +17,7 @@ def test_the_default_assembly_passes_preflight(default_synth: Synthesized) -> No
 def test_the_default_assembly_has_every_checked_resource_type(default_synth: Synthesized) -> None:
     # A clean preflight means something only if the assembly holds what preflight checks.
     kinds = Counter(
-        resource["Type"] for stack in load_stacks(default_synth.outdir) for resource in stack.resources.values()
+        resource["Type"] for stack in read_assembly(default_synth.outdir) for resource in stack.resources.values()
     )
     assert {kind for kind in CHECKED_TYPES if kinds[kind] == 0} == set()
 

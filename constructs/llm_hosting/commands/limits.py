@@ -10,8 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from llm_hosting.assembly import AssemblyError, read_assembly
 from llm_hosting.limits import check_template_limits
-from llm_hosting.preflight import AssemblyInputError, load_stacks
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,8 +27,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     try:
-        stacks = load_stacks(args.cdk_out)
-    except AssemblyInputError as err:
+        stacks = read_assembly(args.cdk_out)
+    except AssemblyError as err:
         print(err, file=sys.stderr)
         return 1
     problems = [

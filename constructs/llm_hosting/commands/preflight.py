@@ -14,7 +14,8 @@ from collections import Counter
 
 import botocore  # type: ignore[import-untyped]
 
-from llm_hosting.preflight import CHECKED_TYPES, AssemblyInputError, check_stacks, load_stacks
+from llm_hosting.assembly import AssemblyError, read_assembly
+from llm_hosting.preflight import CHECKED_TYPES, check_stacks
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -30,8 +31,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run(args: argparse.Namespace) -> int:
     try:
-        stacks = load_stacks(args.cdk_out)
-    except AssemblyInputError as err:
+        stacks = read_assembly(args.cdk_out)
+    except AssemblyError as err:
         print(err, file=sys.stderr)
         return 1
     problems = check_stacks(stacks)

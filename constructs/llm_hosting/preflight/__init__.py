@@ -7,7 +7,6 @@ would fail twenty minutes in fails here instead. `preflight(cdk_out)` returns th
 """
 
 from llm_hosting.preflight.check import Problem, check_stacks, preflight
-from llm_hosting.preflight.inputs import AssemblyInputError, load_stacks
 from llm_hosting.preflight.requests import CHECKED_TYPES
 
-__all__ = ["CHECKED_TYPES", "AssemblyInputError", "Problem", "check_stacks", "load_stacks", "preflight"]
+__all__ = ["CHECKED_TYPES", "Problem", "check_stacks", "preflight"]

@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from llm_hosting.assembly import StackTemplate
-from llm_hosting.preflight.inputs import load_stacks
+from llm_hosting.assembly import StackTemplate, read_assembly
 from llm_hosting.preflight.requests import REQUESTS
 from llm_hosting.preflight.rules import RULES, Resource, index_names, template_env
 from llm_hosting.preflight.shapes import Finding, check_request
@@ -32,8 +31,8 @@ class Problem:
 
 
 def preflight(cdk_out: str | Path) -> list[Problem]:
-    """Every problem in the cloud assembly in `cdk_out`; `AssemblyInputError` if it cannot be read."""
-    return check_stacks(load_stacks(cdk_out))
+    """Every problem in the cloud assembly in `cdk_out`; `AssemblyError` if it cannot be read."""
+    return check_stacks(read_assembly(cdk_out))
 
 
 def check_stacks(stacks: Sequence[StackTemplate]) -> list[Problem]:

@@ -53,24 +53,13 @@ def review_assemblies(old: str | Path, new: str | Path, *, acknowledge: Iterable
 
 def load_stacks(cdk_out: str | Path) -> list[StackTemplate]:
     """The assembly's stacks, or `ReviewInputError` with one line that says what is wrong."""
-    directory = Path(cdk_out)
-    if not directory.is_dir():
-        raise ReviewInputError(f"{directory}: no such directory; pass a synthesized cloud assembly (cdk.out)")
     try:
-        stacks = read_assembly(directory)
+        stacks = read_assembly(cdk_out)
     except AssemblyError as err:
         raise ReviewInputError(str(err)) from None
-    except KeyError as err:
-        raise ReviewInputError(f"{directory}/manifest.json: a stack artifact has no {err}") from None
-    except (OSError, ValueError) as err:
-        raise ReviewInputError(f"{directory}: a stack template cannot be read: {err}") from None
-    for stack in stacks:
-        resources = stack.template.get("Resources", {}) if isinstance(stack.template, dict) else None
-        if not isinstance(resources, dict):
-            raise ReviewInputError(f"{stack.path}: not a CloudFormation template (no Resources object)")
     names = [stack.name for stack in stacks]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         # Stacks are matched by name; two of one name (different environments) cannot be told apart.
-        raise ReviewInputError(f"{directory}: more than one stack named {', '.join(duplicates)}")
+        raise ReviewInputError(f"{cdk_out}: more than one stack named {', '.join(duplicates)}")
     return stacks
