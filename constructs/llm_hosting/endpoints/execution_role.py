@@ -13,6 +13,7 @@ from constructs import Construct
 from llm_hosting.compliance import acknowledge_wildcards
 from llm_hosting.endpoints.images import ImageReference
 from llm_hosting.stack_info import stack_info
+from llm_hosting.storage.artifact_store import S3Location, read_prefix_statements
 
 
 def create_execution_role(scope: Construct, construct_id: str, *, description: str) -> iam.Role:
@@ -49,6 +50,14 @@ def execution_policy(
     )
     acknowledge_wildcards(policy)
     return policy
+
+
+def grant_prefix_read(policy: iam.ManagedPolicy, location: S3Location) -> None:
+    """Read one S3 prefix (and decrypt it, if a key is named)."""
+    bucket_arn = f"arn:{stack_info(policy).partition}:s3:::{location.bucket}"
+    policy.add_statements(
+        *read_prefix_statements(bucket_arn=bucket_arn, prefix=location.prefix, kms_key_arn=location.kms_key_arn)
+    )
 
 
 def grant_image_pull(policy: iam.ManagedPolicy, image: ImageReference) -> None:

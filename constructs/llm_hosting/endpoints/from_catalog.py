@@ -5,7 +5,6 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-import aws_cdk as cdk
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
@@ -17,6 +16,7 @@ from llm_hosting.catalog.schema import (
     InferenceComponentEndpointSpec,
     ModelSpec,
     MultiModelEndpointSpec,
+    MultiModelSpec,
     SingleModelEndpointSpec,
 )
 from llm_hosting.compliance import acknowledge_shared, skip_checkov
@@ -26,6 +26,7 @@ from llm_hosting.endpoints.multi_model import MultiModelEndpoint
 from llm_hosting.endpoints.single_model import SingleModelEndpoint
 from llm_hosting.facts.images import ContainerImage, find_image
 from llm_hosting.facts.instances import InstanceType
+from llm_hosting.stack_info import stack_info
 from llm_hosting.storage.artifact_store import ArtifactStore, S3Location
 
 EndpointSpec = SingleModelEndpointSpec | MultiModelEndpointSpec | InferenceComponentEndpointSpec
@@ -62,16 +63,21 @@ def acknowledge_catalog_volume_choice(config: sagemaker.CfnEndpointConfig, optio
         )
 
 
+def artifact_location(scope: Construct, catalog: LoadedCatalog, store: ArtifactStore, prefix: str) -> S3Location:
+    """`prefix` in the artifact bucket of the stack that holds `scope`, with the bucket's key."""
+    stack = stack_info(scope)
+    return S3Location(
+        bucket=naming.bucket_name(catalog.spec.project, stack.account, stack.region),
+        prefix=prefix,
+        kms_key_arn=store.key.key_arn if store.key is not None else None,
+    )
+
+
 def staged_archive_access(
     scope: Construct, catalog: LoadedCatalog, store: ArtifactStore, endpoint_name: str
 ) -> S3Location:
     """The prefix an endpoint's staged files live under in the artifact bucket, with its key."""
-    stack = cdk.Stack.of(scope)
-    return S3Location(
-        bucket=naming.bucket_name(catalog.spec.project, stack.account, stack.region),
-        prefix=naming.asset_prefix(endpoint_name),
-        kms_key_arn=store.key.key_arn if store.key is not None else None,
-    )
+    return artifact_location(scope, catalog, store, naming.asset_prefix(endpoint_name))
 
 
 def single_model_endpoint(
@@ -154,7 +160,7 @@ def consolidate_prefixes(locations: list[S3Location]) -> list[S3Location]:
     return grants
 
 
-def _image(model: ModelSpec) -> ContainerImage | str:
+def _image(model: ModelSpec | MultiModelSpec) -> ContainerImage | str:
     if model.engine == "custom" and model.image is not None:
         return model.image
     return find_image(model.engine, model.version)
@@ -247,22 +253,16 @@ def multi_model_endpoint(
     """A multi-model endpoint reading `<endpoint>/` of the artifact bucket, with its warm-up."""
     instance = catalog.instance(spec.instance_type)
     counts = instance_counts(spec.instance_count)
-    stack = cdk.Stack.of(scope)
     model = spec.model
-    image = model.image if model.engine == "custom" and model.image else find_image(model.engine, model.version)
     options = shared_options(spec, instance, store, alarm_topic_arn)
     endpoint = MultiModelEndpoint(
         scope,
         construct_id,
         endpoint_name=spec.name,
         instance_type=spec.instance_type,
-        image=image,
+        image=_image(model),
         gpus=instance.gpus,
-        models=S3Location(
-            bucket=naming.bucket_name(catalog.spec.project, stack.account, stack.region),
-            prefix=naming.model_prefix(spec.name),
-            kms_key_arn=store.key.key_arn if store.key is not None else None,
-        ),
+        models=artifact_location(scope, catalog, store, naming.model_prefix(spec.name)),
         model_cache=model.cache,
         environment=model.environment,
         initial_instance_count=counts.initial,

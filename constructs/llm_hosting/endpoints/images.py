@@ -53,8 +53,11 @@ def _rule_id(image: ContainerImage) -> str:
     return f"ImageIn{slug}Regions"
 
 
-def resolve_image(scope: Construct, image: ContainerImage, *, gpu: bool = True) -> ImageReference:
-    """The URI of `image` for the stack that holds `scope` (worked out once per stack and image)."""
+def resolve_image(scope: Construct, image: ContainerImage | str, *, gpu: bool = True) -> ImageReference:
+    """The URI of `image` for the stack that holds `scope` (worked out once per stack and image); a
+    custom image's URI as it is, with no repository to grant pulls on."""
+    if isinstance(image, str):
+        return ImageReference(uri=image, repository_arn=None)
     info = stack_info(scope)
     key = ("image", image, gpu)
     reference = info.cache.get(key)

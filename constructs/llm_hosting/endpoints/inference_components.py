@@ -22,7 +22,12 @@ from constructs import Construct
 from llm_hosting.catalog.schema import ComponentDeployment, StartupTimeouts, Vpc
 from llm_hosting.endpoints.component_scaling import ComponentScaling
 from llm_hosting.endpoints.deployment import RollbackAlarms, component_deployment_config
-from llm_hosting.endpoints.execution_role import create_execution_role, execution_policy, grant_image_pull
+from llm_hosting.endpoints.execution_role import (
+    create_execution_role,
+    execution_policy,
+    grant_image_pull,
+    grant_prefix_read,
+)
 from llm_hosting.endpoints.images import ImageReference, resolve_image
 from llm_hosting.endpoints.model_archive import StagedArchive, stage_archive
 from llm_hosting.endpoints.scaling import service_linked_role_arn
@@ -30,8 +35,8 @@ from llm_hosting.endpoints.variant import acknowledge_local_storage, endpoint_co
 from llm_hosting.facts.images import ContainerImage
 from llm_hosting.monitoring import metrics
 from llm_hosting.monitoring.cfn import alarm_metric_properties
-from llm_hosting.stack_info import stack_info, stack_of
-from llm_hosting.storage.artifact_store import S3Location, read_prefix_statements
+from llm_hosting.stack_info import stack_of
+from llm_hosting.storage.artifact_store import S3Location
 
 IC = sagemaker.CfnInferenceComponent
 COMPONENT_LOG_GROUPS = "/aws/sagemaker/InferenceComponents/*"
@@ -67,8 +72,6 @@ class InferenceComponentEndpoint(Construct):
         self.variant_name = variant_name
         self.alarm_topic_arn = alarm_topic_arn
         self.dependent_stacks: dict[cdk.Stack, set[cdk.Stack]] = {}
-        # Components log under their own names, which the role cannot list in advance without
-        # growing with every component; the log-group prefix is SageMaker's.
         self.role: iam.IRole = role or create_execution_role(
             self,
             "ExecutionRole",
@@ -117,10 +120,7 @@ class InferenceComponentEndpoint(Construct):
 
     def grant_read(self, location: S3Location) -> None:
         """Let the components read one S3 prefix (and decrypt it, if a key is named)."""
-        bucket_arn = f"arn:{stack_info(self).partition}:s3:::{location.bucket}"
-        self.policy.add_statements(
-            *read_prefix_statements(bucket_arn=bucket_arn, prefix=location.prefix, kms_key_arn=location.kms_key_arn)
-        )
+        grant_prefix_read(self.policy, location)
 
     def allow_image(self, image: ContainerImage | str) -> None:
         """Let the role pull `image` (once per repository). Call it for components in other stacks too."""
@@ -191,11 +191,7 @@ class InferenceComponent(Construct):
         self.stack = stack = stack_of(scope)  # asked once: each Stack.of is a round trip to the jsii kernel
         self.component_name = component_name
         self.endpoint = endpoint
-        self.image: ImageReference = (
-            resolve_image(stack, image, gpu=accelerators is not None)
-            if isinstance(image, ContainerImage)
-            else ImageReference(uri=image, repository_arn=None)
-        )
+        self.image: ImageReference = resolve_image(stack, image, gpu=accelerators is not None)
         self.model_archive: StagedArchive | None = stage_archive(stack, model_archive) if model_archive else None
 
         startup_parameters = None

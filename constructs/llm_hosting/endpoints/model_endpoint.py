@@ -20,13 +20,18 @@ from typing_extensions import Unpack
 
 from llm_hosting.catalog.schema import EndpointDeployment, StartupTimeouts, Vpc
 from llm_hosting.endpoints.deployment import RollbackAlarms, default_strategy, endpoint_deployment_config
-from llm_hosting.endpoints.execution_role import create_execution_role, execution_policy, grant_image_pull
+from llm_hosting.endpoints.execution_role import (
+    create_execution_role,
+    execution_policy,
+    grant_image_pull,
+    grant_prefix_read,
+)
 from llm_hosting.endpoints.images import ImageReference, resolve_image
 from llm_hosting.endpoints.scaling import VariantScaling
 from llm_hosting.endpoints.variant import acknowledge_local_storage, model_vpc_config, variant_options
 from llm_hosting.facts.images import ContainerImage
 from llm_hosting.monitoring import metrics
-from llm_hosting.storage.artifact_store import S3Location, read_prefix_statements
+from llm_hosting.storage.artifact_store import S3Location
 
 
 class EndpointOptions(TypedDict, total=False):
@@ -89,11 +94,7 @@ class ModelEndpoint(Construct):
         self.policy = execution_policy(
             self, "ExecutionPolicy", role=self.role, log_group_names=[f"/aws/sagemaker/Endpoints/{endpoint_name}"]
         )
-        self.image: ImageReference = (
-            resolve_image(self, image, gpu=gpus > 0)
-            if isinstance(image, ContainerImage)
-            else ImageReference(uri=image, repository_arn=None)
-        )
+        self.image: ImageReference = resolve_image(self, image, gpu=gpus > 0)
         grant_image_pull(self.policy, self.image)
 
         environment = options.get("environment")
@@ -174,10 +175,7 @@ class ModelEndpoint(Construct):
 
     def grant_read(self, location: S3Location) -> None:
         """Let the model read one S3 prefix (and decrypt it, if a key is named)."""
-        bucket_arn = f"arn:{cdk.Stack.of(self).partition}:s3:::{location.bucket}"
-        self.policy.add_statements(
-            *read_prefix_statements(bucket_arn=bucket_arn, prefix=location.prefix, kms_key_arn=location.kms_key_arn)
-        )
+        grant_prefix_read(self.policy, location)
 
     def add_instance_scaling(
         self,
