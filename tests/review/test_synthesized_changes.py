@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from llm_hosting.review import Review, review_assemblies
 from tests.review.helpers import rules_of, run_cli
-from tests.synth import synthesize
+from tests.synth import CatalogVariants
 
 BASE = """\
 project: rv
@@ -42,32 +41,12 @@ CATALOGS = {
     "unscaled-bigger": BASE.replace("    scaling:\n      invocations_per_instance: 50\n", "").replace(
         "ml.g5.2xlarge", "ml.g5.4xlarge"
     ),
-    "bigger-and-scaled-from-unscaled": BASE.replace("ml.g5.2xlarge", "ml.g5.4xlarge"),
 }
 
 
-class Assemblies:
-    """Synthesizes a catalog the first time a test asks for it; the module shares the results."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.outdirs: dict[str, Path] = {}
-
-    def __getitem__(self, name: str) -> Path:
-        if name not in self.outdirs:
-            catalog = self.root / f"{name}.yaml"
-            catalog.write_text(CATALOGS[name])
-            synthesize(catalog, self.root / f"{name}.out")
-            self.outdirs[name] = self.root / f"{name}.out"
-        return self.outdirs[name]
-
-    def review(self, new: str, *, acknowledge: tuple[str, ...] = ()) -> Review:
-        return review_assemblies(self["base"], self[new], acknowledge=acknowledge)
-
-
 @pytest.fixture(scope="module")
-def assemblies(tmp_path_factory: pytest.TempPathFactory) -> Assemblies:
-    return Assemblies(tmp_path_factory.mktemp("review-catalogs"))
+def assemblies(tmp_path_factory: pytest.TempPathFactory) -> CatalogVariants:
+    return CatalogVariants(tmp_path_factory.mktemp("review-catalogs"), CATALOGS)
 
 
 def actions_by_type(review: Review, stack: str) -> dict[str, list[str]]:
@@ -78,7 +57,7 @@ def actions_by_type(review: Review, stack: str) -> dict[str, list[str]]:
 
 
 def test_a_new_image_version_replaces_model_and_config_and_updates_the_endpoint_in_place(
-    assemblies: Assemblies,
+    assemblies: CatalogVariants,
 ) -> None:
     review = assemblies.review("new-image")
     actions = actions_by_type(review, ENDPOINT_STACK)
@@ -88,7 +67,7 @@ def test_a_new_image_version_replaces_model_and_config_and_updates_the_endpoint_
     assert review.change.stack(ARTIFACTS_STACK).status == "unchanged"
 
 
-def test_a_new_image_version_says_which_values_follow_the_replacement(assemblies: Assemblies) -> None:
+def test_a_new_image_version_says_which_values_follow_the_replacement(assemblies: CatalogVariants) -> None:
     stack = assemblies.review("new-image").change.stack(ENDPOINT_STACK)
     (model,) = [r for r in stack.resources if r.resource_type == "AWS::SageMaker::Model"]
     (endpoint,) = [r for r in stack.resources if r.resource_type == "AWS::SageMaker::Endpoint"]
@@ -104,13 +83,13 @@ def test_a_new_image_version_says_which_values_follow_the_replacement(assemblies
     assert len(config_name.replaced_refs) == 1
 
 
-def test_a_new_image_version_is_not_risky(assemblies: Assemblies) -> None:
+def test_a_new_image_version_is_not_risky(assemblies: CatalogVariants) -> None:
     review = assemblies.review("new-image")
     assert review.findings == ()
     assert run_cli(assemblies["base"], assemblies["new-image"]) == 0
 
 
-def test_an_instance_type_change_on_an_autoscaled_endpoint_is_flagged(assemblies: Assemblies) -> None:
+def test_an_instance_type_change_on_an_autoscaled_endpoint_is_flagged(assemblies: CatalogVariants) -> None:
     review = assemblies.review("bigger-instance")
     assert rules_of(review) == ["instance-type-with-autoscaling"]
     (finding,) = review.findings
@@ -122,18 +101,20 @@ def test_an_instance_type_change_on_an_autoscaled_endpoint_is_flagged(assemblies
     assert actions["AWS::SageMaker::Endpoint"] == ["modified"]
 
 
-def test_an_instance_type_change_that_also_adds_scaling_is_not_flagged(assemblies: Assemblies) -> None:
+def test_an_instance_type_change_that_also_adds_scaling_is_not_flagged(assemblies: CatalogVariants) -> None:
     # The new scalable target depends on the endpoint, so it is registered after the update.
-    review = review_assemblies(assemblies["unscaled"], assemblies["bigger-and-scaled-from-unscaled"])
+    review = review_assemblies(assemblies["unscaled"], assemblies["bigger-instance"])
     assert "instance-type-with-autoscaling" not in rules_of(review)
 
 
-def test_an_instance_type_change_without_scaling_is_not_flagged(assemblies: Assemblies) -> None:
+def test_an_instance_type_change_without_scaling_is_not_flagged(assemblies: CatalogVariants) -> None:
     review = review_assemblies(assemblies["unscaled"], assemblies["unscaled-bigger"])
     assert "instance-type-with-autoscaling" not in rules_of(review)
 
 
-def test_an_unacknowledged_risky_change_exits_2(assemblies: Assemblies, capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unacknowledged_risky_change_exits_2(
+    assemblies: CatalogVariants, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run_cli(assemblies["base"], assemblies["bigger-instance"]) == 2
     out = capsys.readouterr().out
     assert "RISKY: 1 to acknowledge" in out
@@ -143,7 +124,7 @@ def test_an_unacknowledged_risky_change_exits_2(assemblies: Assemblies, capsys: 
 
 @pytest.mark.parametrize("scope", ["finding", "rule in stack", "rule"])
 def test_acknowledging_the_finding_turns_exit_2_into_0(
-    assemblies: Assemblies, capsys: pytest.CaptureFixture[str], scope: str
+    assemblies: CatalogVariants, capsys: pytest.CaptureFixture[str], scope: str
 ) -> None:
     (finding,) = assemblies.review("bigger-instance").findings
     ack = {"finding": finding.id, "rule in stack": f"{finding.rule}:{finding.stack}", "rule": finding.rule}[scope]
@@ -154,13 +135,13 @@ def test_acknowledging_the_finding_turns_exit_2_into_0(
 
 
 def test_acknowledging_something_else_keeps_exit_2_and_warns(
-    assemblies: Assemblies, capsys: pytest.CaptureFixture[str]
+    assemblies: CatalogVariants, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert run_cli(assemblies["base"], assemblies["bigger-instance"], "--acknowledge", "endpoint-removed") == 2
     assert "--acknowledge endpoint-removed matches no finding" in capsys.readouterr().err
 
 
-def test_a_renamed_endpoint_removes_its_stack_and_adds_another_and_is_flagged(assemblies: Assemblies) -> None:
+def test_a_renamed_endpoint_removes_its_stack_and_adds_another_and_is_flagged(assemblies: CatalogVariants) -> None:
     review = assemblies.review("renamed")
     assert review.change.stack(ENDPOINT_STACK).status == "removed"
     assert review.change.stack("rv-small-llm-v2").status == "added"
@@ -172,7 +153,7 @@ def test_a_renamed_endpoint_removes_its_stack_and_adds_another_and_is_flagged(as
     assert "endpoint 'small-llm-v2'" in finding.message  # the likely rename is pointed out
 
 
-def test_an_endpoint_removed_from_the_catalog_flags_its_stack(assemblies: Assemblies) -> None:
+def test_an_endpoint_removed_from_the_catalog_flags_its_stack(assemblies: CatalogVariants) -> None:
     review = assemblies.review("no-endpoints")
     assert review.change.stack(ENDPOINT_STACK).status == "removed"
     # Nothing about the artifacts stack is risky, whatever bookkeeping outputs it drops.
@@ -181,7 +162,7 @@ def test_an_endpoint_removed_from_the_catalog_flags_its_stack(assemblies: Assemb
     assert review.exit_code == 2
 
 
-def test_switching_artifacts_from_kms_to_s3_removes_the_key_and_changes_the_bucket(assemblies: Assemblies) -> None:
+def test_switching_artifacts_from_kms_to_s3_removes_the_key_and_changes_the_bucket(assemblies: CatalogVariants) -> None:
     review = assemblies.review("sse-s3")
     actions = actions_by_type(review, ARTIFACTS_STACK)
     assert actions["AWS::KMS::Key"] == ["removed"]
@@ -194,7 +175,7 @@ def test_switching_artifacts_from_kms_to_s3_removes_the_key_and_changes_the_buck
 
 
 def test_identical_catalogs_show_no_changes_and_exit_0(
-    assemblies: Assemblies, capsys: pytest.CaptureFixture[str]
+    assemblies: CatalogVariants, capsys: pytest.CaptureFixture[str]
 ) -> None:
     review = review_assemblies(assemblies["base"], assemblies["base-again"])
     assert {s.status for s in review.change.stacks} == {"unchanged"}
@@ -203,7 +184,7 @@ def test_identical_catalogs_show_no_changes_and_exit_0(
     assert "No changes." in capsys.readouterr().out
 
 
-def test_json_output_is_stable_and_complete(assemblies: Assemblies, capsys: pytest.CaptureFixture[str]) -> None:
+def test_json_output_is_stable_and_complete(assemblies: CatalogVariants, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_cli(assemblies["base"], assemblies["bigger-instance"], "--json") == 2
     first = capsys.readouterr().out
     run_cli(assemblies["base"], assemblies["bigger-instance"], "--json")
