@@ -63,8 +63,8 @@ class EndpointStack(cdk.Stack):
                 models=isinstance(spec, MultiModelEndpointSpec),
             )
         else:
-            shown = spec.components[components.start : components.stop] if components is not None else []
-            graphs = fleet_graphs(spec.name, spec.variant_name) + component_graphs([c.name for c in shown])
+            mine = spec.components[components.start : components.stop] if components is not None else []
+            graphs = fleet_graphs(spec.name, spec.variant_name) + component_graphs([c.name for c in mine])
         EndpointDashboard(
             self, "Dashboard", name=construct_id, title=f"Endpoint {spec.name} ({spec.type})", graphs=graphs
         )
@@ -81,9 +81,8 @@ class EndpointStack(cdk.Stack):
         self.endpoint = inference_component_endpoint(
             self, spec.name, spec, catalog=catalog, store=store, alarm_topic_arn=alarm_topic_arn
         )
-        if components is not None:
-            for component in spec.components[components.start : components.stop]:
-                add_inference_component(self.endpoint, self, component, endpoint_spec=spec, catalog=catalog)
+        for component in mine:
+            add_inference_component(self.endpoint, self, component, endpoint_spec=spec, catalog=catalog)
 
 
 class ComponentShardStack(cdk.Stack):

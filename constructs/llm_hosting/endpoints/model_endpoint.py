@@ -8,7 +8,7 @@ explicit because clients address it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import TypedDict
 
 import aws_cdk as cdk
@@ -220,14 +220,3 @@ class ModelEndpoint(Construct):
         """SageMaker ARNs carry the endpoint name in lower case."""
         stack = cdk.Stack.of(self)
         return f"arn:{stack.partition}:sagemaker:{stack.region}:{stack.account}:endpoint/{self.endpoint_name.lower()}"
-
-    def metric_specs(self) -> Sequence[metrics.MetricSpec]:
-        """The variant's key metrics, for dashboards and alarms."""
-        e, v = self.endpoint_name, self.variant_name
-        return (
-            metrics.invocations(e, v),
-            metrics.model_latency(e, v),
-            metrics.invocation_5xx_errors(e, v),
-            metrics.gpu_utilization(e, v),
-            metrics.gpu_memory_utilization(e, v),
-        )

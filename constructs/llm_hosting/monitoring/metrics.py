@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 INVOCATIONS = "AWS/SageMaker"
 INSTANCES = "/aws/sagemaker/Endpoints"
-COMPONENTS = "/aws/sagemaker/InferenceComponents"
 
 
 @dataclass(frozen=True)
@@ -91,11 +90,6 @@ def component_model_latency(name: str, statistic: str = "p90") -> MetricSpec:
 def component_no_capacity_invocation_failures(name: str) -> MetricSpec:
     """Requests that found no copy to serve them: the signal to scale out from zero."""
     return MetricSpec(INVOCATIONS, "NoCapacityInvocationFailures", _component(name), "Sum")
-
-
-def component_gpu_memory_utilization(name: str) -> MetricSpec:
-    """Per copy, normalized to the component's reservation (0-100)."""
-    return MetricSpec(COMPONENTS, "GPUMemoryUtilizationNormalized", _component(name), "Average")
 
 
 def component_invocations_per_copy(name: str) -> MetricSpec:
