@@ -10,7 +10,13 @@ from constructs import Construct
 
 from llm_hosting import naming
 from llm_hosting.catalog.loader import LoadedCatalog
-from llm_hosting.catalog.rules import component_accelerators, component_endpoint_counts, copy_counts, instance_counts
+from llm_hosting.catalog.rules import (
+    Counts,
+    component_accelerators,
+    component_endpoint_counts,
+    copy_counts,
+    instance_counts,
+)
 from llm_hosting.catalog.schema import (
     ComponentSpec,
     InferenceComponentEndpointSpec,
@@ -49,6 +55,18 @@ def shared_options(
         "volume_kms_key": store.key if (wants_kms and not instance.nvme) else None,
         "alarm_topic_arn": alarm_topic_arn,
         "local_storage_encrypted": instance.nvme,
+    }
+
+
+def model_endpoint_options(spec: SingleModelEndpointSpec | MultiModelEndpointSpec, counts: Counts) -> dict[str, Any]:
+    """The options single-model and multi-model endpoints take the same way from the catalog."""
+    return {
+        "initial_instance_count": counts.initial,
+        "startup": spec.startup,
+        "network_isolation": spec.network_isolation,
+        "deployment": spec.deployment,
+        "min_instances_during_update": counts.min,
+        "retain_variant_properties": spec.scaling is not None,
     }
 
 
@@ -106,12 +124,7 @@ def single_model_endpoint(
         model_archive=package_model(model, name=spec.name, code_dir=code_dir),
         model_archive_access=staged_archive_access(scope, catalog, store, spec.name),
         environment=model.environment,
-        initial_instance_count=counts.initial,
-        startup=spec.startup,
-        network_isolation=spec.network_isolation,
-        deployment=spec.deployment,
-        min_instances_during_update=counts.min,
-        retain_variant_properties=spec.scaling is not None,
+        **model_endpoint_options(spec, counts),
         **options,
     )
     acknowledge_catalog_volume_choice(endpoint.endpoint_config, options, spec.name)
@@ -265,12 +278,7 @@ def multi_model_endpoint(
         models=artifact_location(scope, catalog, store, naming.model_prefix(spec.name)),
         model_cache=model.cache,
         environment=model.environment,
-        initial_instance_count=counts.initial,
-        startup=spec.startup,
-        network_isolation=spec.network_isolation,
-        deployment=spec.deployment,
-        min_instances_during_update=counts.min,
-        retain_variant_properties=spec.scaling is not None,
+        **model_endpoint_options(spec, counts),
         **options,
     )
     acknowledge_catalog_volume_choice(endpoint.endpoint_config, options, spec.name)

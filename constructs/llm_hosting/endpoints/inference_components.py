@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Required, TypedDict
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -18,6 +19,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
+from typing_extensions import Unpack
 
 from llm_hosting.catalog.schema import ComponentDeployment, StartupTimeouts, Vpc
 from llm_hosting.endpoints.component_scaling import ComponentScaling
@@ -40,6 +42,22 @@ from llm_hosting.storage.artifact_store import S3Location
 
 IC = sagemaker.CfnInferenceComponent
 COMPONENT_LOG_GROUPS = "/aws/sagemaker/InferenceComponents/*"
+
+
+class ComponentOptions(TypedDict, total=False):
+    """What `add_component` passes on to `InferenceComponent` (see there)."""
+
+    component_name: Required[str]
+    image: Required[ContainerImage | str]
+    model_archive: Path | None
+    environment: Mapping[str, str] | None
+    accelerators: int | None
+    memory_mb: Required[int]
+    max_memory_mb: int | None
+    cpu_cores: float | None
+    initial_copies: int
+    startup: StartupTimeouts | None
+    deployment: ComponentDeployment | None
 
 
 class InferenceComponentEndpoint(Construct):
@@ -130,40 +148,11 @@ class InferenceComponentEndpoint(Construct):
         grant_image_pull(self.policy, resolve_image(self, image))
 
     def add_component(
-        self,
-        construct_id: str,
-        *,
-        scope: Construct | None = None,
-        component_name: str,
-        image: ContainerImage | str,
-        model_archive: Path | None = None,
-        environment: Mapping[str, str] | None = None,
-        accelerators: int | None = None,
-        memory_mb: int,
-        max_memory_mb: int | None = None,
-        cpu_cores: float | None = None,
-        initial_copies: int = 1,
-        startup: StartupTimeouts | None = None,
-        deployment: ComponentDeployment | None = None,
+        self, construct_id: str, *, scope: Construct | None = None, **options: Unpack[ComponentOptions]
     ) -> InferenceComponent:
         """Place a model on this endpoint, in `scope` (default: this construct's own scope)."""
-        self.allow_image(image)
-        return InferenceComponent(
-            scope or self,
-            construct_id,
-            endpoint=self,
-            component_name=component_name,
-            image=image,
-            model_archive=model_archive,
-            environment=environment,
-            accelerators=accelerators,
-            memory_mb=memory_mb,
-            max_memory_mb=max_memory_mb,
-            cpu_cores=cpu_cores,
-            initial_copies=initial_copies,
-            startup=startup,
-            deployment=deployment,
-        )
+        self.allow_image(options["image"])
+        return InferenceComponent(scope or self, construct_id, endpoint=self, **options)
 
 
 class InferenceComponent(Construct):
