@@ -255,6 +255,7 @@ PATTERN_CASES = {
     r"^[A-Za-z][A-Za-z0-9-]{0,63}$": "169-pipeline-stage-name-bad",
     r"^\S+$": "170-image-with-space",
     r"^[a-zA-Z][\w.-]*$": "171-property-key-bad",
+    r"^[a-z][a-z0-9_]*$": "261-architecture-not-a-model-type",
 }
 
 

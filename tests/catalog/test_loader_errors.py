@@ -39,7 +39,9 @@ def test_an_unknown_field_with_no_close_match_lists_the_allowed_ones(tmp_path: P
     data = base()
     data["endpoints"][0]["model"]["zzz"] = 1
     line = single_error(tmp_path, data)
-    assert "endpoints[0].model.zzz: unknown field; remove it (allowed here: batching, code, engine," in line
+    assert (
+        "endpoints[0].model.zzz: unknown field; remove it (allowed here: architecture, batching, code, engine," in line
+    )
 
 
 def test_a_wrong_type_says_what_was_expected(tmp_path: Path) -> None:

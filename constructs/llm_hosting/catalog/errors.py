@@ -85,6 +85,7 @@ _PATTERN_HINTS = {
     r"^sg-[0-9a-f]+$": "use a security group id such as sg-0abc1234",
     r"^\S+$": "remove the spaces",
     r"^[a-zA-Z][\w.-]*$": "use a serving.properties key such as option.dtype",
+    r"^[a-z][a-z0-9_]*$": "use the model_type from the model's config.json, such as llama, t5 or gpt_neox",
 }
 
 

@@ -229,6 +229,11 @@ class ModelSpec(Spec):
         default=None, description="Directory packaged into the model archive, relative to the catalog file."
     )
     weights: S3Prefix | None = Field(default=None, description="S3 prefix the container reads the weights from.")
+    architecture: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64)] | None = Field(
+        default=None,
+        description="The model's Hugging Face `model_type` (config.json), e.g. llama, t5, gpt_neox: checked against "
+        "what the engine version can load.",
+    )
     weights_kms_key_arn: KmsKeyArn | None = Field(
         default=None, description="KMS key that encrypts the weights bucket, if any."
     )
