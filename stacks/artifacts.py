@@ -48,11 +48,11 @@ class ArtifactsStack(cdk.Stack):
         if self.store.key is not None:
             cdk.CfnOutput(self, "ArtifactKeyArn", value=self.store.key.key_arn)
 
-        self.alarm_topic: sns.Topic | None = None
+        self.alarm_topic: sns.ITopic
         if notifications.sns_topic_arn is not None:
-            self.alarm_topic_arn = notifications.sns_topic_arn
+            self.alarm_topic = sns.Topic.from_topic_arn(self, "AlarmTopic", notifications.sns_topic_arn)
             return
-        self.alarm_topic = sns.Topic(
+        topic = self.alarm_topic = sns.Topic(
             self,
             "Alarms",
             display_name=f"{project} alarms",
@@ -60,14 +60,13 @@ class ArtifactsStack(cdk.Stack):
             enforce_ssl=True,
         )
         for email in notifications.emails:
-            self.alarm_topic.add_subscription(subscriptions.EmailSubscription(email))
+            topic.add_subscription(subscriptions.EmailSubscription(email))
         if self.store.key is None:
             acknowledge_shared(
-                self.alarm_topic,
+                topic,
                 "SNSEncryptedKMS",
                 "The catalog chose artifacts.encryption: s3, so there is no customer-managed key; CloudWatch "
                 "alarms cannot publish to a topic encrypted with the AWS-managed SNS key.",
                 aws_solutions="AwsSolutions-SNS2",
             )
-        self.alarm_topic_arn = self.alarm_topic.topic_arn
-        cdk.CfnOutput(self, "AlarmTopicArn", value=self.alarm_topic_arn)
+        cdk.CfnOutput(self, "AlarmTopicArn", value=topic.topic_arn)

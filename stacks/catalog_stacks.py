@@ -6,8 +6,8 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from llm_hosting.catalog.loader import LoadedCatalog
-from llm_hosting.catalog.schema import InferenceComponentEndpointSpec
 from llm_hosting.compliance import add_nag_packs
+from llm_hosting.endpoints.from_catalog import Target
 from llm_hosting.endpoints.inference_components import InferenceComponentEndpoint
 from stacks.artifacts import ArtifactsStack
 from stacks.endpoint import ComponentShardStack, EndpointStack
@@ -41,34 +41,31 @@ def build_stacks(scope: Construct, catalog: LoadedCatalog) -> list[cdk.Stack]:
         description=f"{spec.project}: model artifact bucket and key (stateful, retained)",
     )
     stacks: list[cdk.Stack] = [artifacts]
+    target = Target(catalog=catalog, store=artifacts.store, alarm_topic=artifacts.alarm_topic)
     for planned in plan.endpoints:
-        endpoint = spec.endpoints[planned.index]
+        endpoint = catalog.endpoints[planned.index]
         stack = EndpointStack(
             scope,
             planned.stack_name,
             stack_name=planned.stack_name,
-            spec=endpoint,
-            catalog=catalog,
-            store=artifacts.store,
-            alarm_topic_arn=artifacts.alarm_topic_arn,
+            endpoint=endpoint,
+            target=target,
             components=planned.components,
             env=env,
             description=f"{spec.project}: SageMaker {endpoint.type} endpoint {endpoint.name}",
         )
         stack.add_stack_dependency(artifacts)
         group: list[cdk.Stack] = [stack]
-        if isinstance(endpoint, InferenceComponentEndpointSpec) and isinstance(
-            stack.endpoint, InferenceComponentEndpoint
-        ):
+        if isinstance(stack.endpoint, InferenceComponentEndpoint):
             for shard in planned.shards:
                 group.append(
                     ComponentShardStack(
                         scope,
                         shard.stack_name,
                         stack_name=shard.stack_name,
-                        spec=endpoint,
+                        resolved=endpoint,
                         endpoint=stack.endpoint,
-                        catalog=catalog,
+                        project=spec.project,
                         shard=shard,
                         env=env,
                         description=(
@@ -78,7 +75,7 @@ def build_stacks(scope: Construct, catalog: LoadedCatalog) -> list[cdk.Stack]:
                     )
                 )
         for member in group:
-            for key, value in endpoint.tags.items():
+            for key, value in endpoint.spec.tags.items():
                 cdk.Tags.of(member).add(key, value)
         stacks.extend(group)
 

@@ -8,30 +8,32 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from llm_hosting import naming
-from llm_hosting.catalog.loader import LoadedCatalog
-from llm_hosting.catalog.schema import InferenceComponentEndpointSpec, MultiModelEndpointSpec, SingleModelEndpointSpec
-from llm_hosting.endpoints.from_catalog import (
-    add_inference_component,
-    inference_component_endpoint,
-    multi_model_endpoint,
-    single_model_endpoint,
-)
-from llm_hosting.endpoints.inference_components import InferenceComponentEndpoint
-from llm_hosting.endpoints.multi_model import MultiModelEndpoint
-from llm_hosting.endpoints.single_model import SingleModelEndpoint
-from llm_hosting.monitoring import metrics
+from llm_hosting.catalog.resolve import ResolvedEndpoint
+from llm_hosting.endpoints.base import Endpoint
+from llm_hosting.endpoints.from_catalog import Target, add_component, build_endpoint
+from llm_hosting.endpoints.inference_components import InferenceComponent, InferenceComponentEndpoint
+from llm_hosting.endpoints.model_endpoint import ModelEndpoint
 from llm_hosting.monitoring.dashboard import EndpointDashboard
-from llm_hosting.monitoring.dashboards import component_graphs, fleet_graphs, variant_graphs
-from llm_hosting.storage import ArtifactStore
+from llm_hosting.monitoring.dashboards import Graph, component_graphs, fleet_graphs, variant_graphs
 from llm_hosting.storage.synthesizer import ArtifactBucketSynthesizer
 from stacks.plan import Shard
 
-Endpoint = SingleModelEndpointSpec | MultiModelEndpointSpec | InferenceComponentEndpointSpec
 
-
-def _synthesizer(catalog: LoadedCatalog, endpoint_name: str) -> ArtifactBucketSynthesizer:
+def _synthesizer(project: str, endpoint_name: str) -> ArtifactBucketSynthesizer:
     # Model archives (and the template) are staged under assets/<endpoint>/ in the artifact bucket.
-    return ArtifactBucketSynthesizer(project=catalog.spec.project, prefix=naming.asset_prefix(endpoint_name))
+    return ArtifactBucketSynthesizer(project=project, prefix=naming.asset_prefix(endpoint_name))
+
+
+def endpoint_graphs(endpoint: Endpoint) -> list[Graph]:
+    """What an endpoint's dashboard shows, from the endpoint construct's own metrics."""
+    if not isinstance(endpoint, ModelEndpoint):
+        return fleet_graphs(endpoint.metrics)
+    return variant_graphs(
+        endpoint.metrics,
+        gpus=endpoint.variant.gpus or 0,
+        gpu_memory_target=endpoint.scaling.gpu_memory_target if endpoint.scaling is not None else None,
+        models=endpoint.serves_many_models,
+    )
 
 
 class EndpointStack(cdk.Stack):
@@ -42,47 +44,28 @@ class EndpointStack(cdk.Stack):
         scope: Construct,
         construct_id: str,
         *,
-        spec: Endpoint,
-        catalog: LoadedCatalog,
-        store: ArtifactStore,
-        alarm_topic_arn: str | None = None,
+        endpoint: ResolvedEndpoint,
+        target: Target,
         components: Shard | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(scope, construct_id, synthesizer=_synthesizer(catalog, spec.name), **kwargs)
+        super().__init__(
+            scope, construct_id, synthesizer=_synthesizer(target.catalog.spec.project, endpoint.name), **kwargs
+        )
         # The construct id is the endpoint name: stable for as long as the endpoint keeps its name.
-        self.endpoint: SingleModelEndpoint | MultiModelEndpoint | InferenceComponentEndpoint
-        instance = catalog.instance(spec.instance_type)
-        if isinstance(spec, SingleModelEndpointSpec | MultiModelEndpointSpec):
-            target = spec.scaling.gpu_memory_percent if spec.scaling is not None else None
-            graphs = variant_graphs(
-                spec.name,
-                spec.variant_name,
-                gpus=instance.gpus,
-                gpu_memory_target=metrics.gpu_memory_metric_target(target, instance.gpus) if target else None,
-                models=isinstance(spec, MultiModelEndpointSpec),
-            )
-        else:
-            mine = spec.components[components.start : components.stop] if components is not None else []
-            graphs = fleet_graphs(spec.name, spec.variant_name) + component_graphs([c.name for c in mine])
+        self.endpoint = build_endpoint(self, endpoint.name, endpoint, target)
+        built: list[InferenceComponent] = []
+        if isinstance(self.endpoint, InferenceComponentEndpoint) and components is not None:
+            built = [
+                add_component(self.endpoint, self, c) for c in endpoint.components[components.start : components.stop]
+            ]
         EndpointDashboard(
-            self, "Dashboard", name=construct_id, title=f"Endpoint {spec.name} ({spec.type})", graphs=graphs
+            self,
+            "Dashboard",
+            name=construct_id,
+            title=f"Endpoint {endpoint.name} ({endpoint.type})",
+            graphs=endpoint_graphs(self.endpoint) + component_graphs([c.metrics for c in built]),
         )
-        if isinstance(spec, SingleModelEndpointSpec):
-            self.endpoint = single_model_endpoint(
-                self, spec.name, spec, catalog=catalog, store=store, alarm_topic_arn=alarm_topic_arn
-            )
-            return
-        if isinstance(spec, MultiModelEndpointSpec):
-            self.endpoint = multi_model_endpoint(
-                self, spec.name, spec, catalog=catalog, store=store, alarm_topic_arn=alarm_topic_arn
-            )
-            return
-        self.endpoint = inference_component_endpoint(
-            self, spec.name, spec, catalog=catalog, store=store, alarm_topic_arn=alarm_topic_arn
-        )
-        for component in mine:
-            add_inference_component(self.endpoint, self, component, endpoint_spec=spec, catalog=catalog)
 
 
 class ComponentShardStack(cdk.Stack):
@@ -93,20 +76,18 @@ class ComponentShardStack(cdk.Stack):
         scope: Construct,
         construct_id: str,
         *,
-        spec: InferenceComponentEndpointSpec,
+        resolved: ResolvedEndpoint,
         endpoint: InferenceComponentEndpoint,
-        catalog: LoadedCatalog,
+        project: str,
         shard: Shard,
         **kwargs: Any,
     ) -> None:
-        super().__init__(scope, construct_id, synthesizer=_synthesizer(catalog, spec.name), **kwargs)
-        components = spec.components[shard.start : shard.stop]
-        for component in components:
-            add_inference_component(endpoint, self, component, endpoint_spec=spec, catalog=catalog)
+        super().__init__(scope, construct_id, synthesizer=_synthesizer(project, resolved.name), **kwargs)
+        built = [add_component(endpoint, self, c) for c in resolved.components[shard.start : shard.stop]]
         EndpointDashboard(
             self,
             "Dashboard",
             name=construct_id,
-            title=f"Endpoint {spec.name}: components {shard.start + 1}-{shard.stop}",
-            graphs=component_graphs([c.name for c in components]),
+            title=f"Endpoint {resolved.name}: components {shard.start + 1}-{shard.stop}",
+            graphs=component_graphs([c.metrics for c in built]),
         )

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 from llm_hosting.catalog.errors import CatalogError, Problem
 from llm_hosting.catalog.loader import LoadedCatalog
-from llm_hosting.catalog.schema import InferenceComponentEndpointSpec
 
 STACK_RESOURCE_LIMIT = 500
 ENDPOINT_BASE_RESOURCES = 6
@@ -70,12 +69,12 @@ def plan_stacks(catalog: LoadedCatalog, *, per_stack: int = COMPONENTS_PER_STACK
     """The stacks of `catalog`; a catalog whose stack names would collide is a CatalogError."""
     project = catalog.spec.project
     endpoints: list[EndpointStacks] = []
-    for index, spec in enumerate(catalog.spec.endpoints):
-        name = stack_name(project, spec.name)
+    for index, endpoint in enumerate(catalog.endpoints):
+        name = stack_name(project, endpoint.name)
         own: Shard | None = None
         shards: list[Shard] = []
-        if isinstance(spec, InferenceComponentEndpointSpec):
-            count = len(spec.components)
+        if endpoint.components:
+            count = len(endpoint.components)
             own = Shard(name, 0, min(per_stack, count))
             for part, start in enumerate(range(per_stack, count, per_stack), start=2):
                 shards.append(Shard(f"{name}-part{part}", start, min(start + per_stack, count)))

@@ -22,6 +22,7 @@ import pytest
 from llm_hosting.catalog import CatalogError, json_schema, load_catalog
 from llm_hosting.catalog import loader as loader_module
 from llm_hosting.catalog import rules as rules_module
+from llm_hosting.endpoints import settings as construct_settings
 
 CORPUS = Path(__file__).resolve().parent / "bad_catalogs"
 CASES = sorted(CORPUS.glob("*.yaml"))
@@ -142,16 +143,37 @@ def _message_regex(node: ast.expr) -> tuple[str, str]:
     return regex, text
 
 
+def _sources(module: object) -> list[Path]:
+    """A module's file, or every module file of a package."""
+    path = Path(str(getattr(module, "__file__", "")))
+    return sorted(path.parent.glob("*.py")) if path.name == "__init__.py" else [path]
+
+
+def _is_message(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant | ast.JoinedStr)
+
+
 def problem_messages(module: object) -> list[tuple[str, str]]:
-    """The message of every `Problem(path, "message")` written in a module's source (calls that pass
-    on a message made elsewhere, such as the loader's pydantic errors, are not literals and are skipped)."""
-    tree = ast.parse(Path(str(getattr(module, "__file__", ""))).read_text(encoding="utf-8"))
-    calls = [
-        node
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Problem"
-    ]
-    return [_message_regex(call.args[1]) for call in calls if isinstance(call.args[1], ast.Constant | ast.JoinedStr)]
+    """The message of every `Problem(path, "message")` written in a module's (or package's) source, and
+    of every `(field, "message")` a settings check appends (calls that pass on a message made
+    elsewhere, such as the loader's pydantic errors, are not literals and are skipped)."""
+    found = []
+    for source in _sources(module):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            if isinstance(node.func, ast.Name) and node.func.id == "Problem" and _is_message(node.args[1]):
+                found.append(_message_regex(node.args[1]))
+            elif (
+                isinstance(node.func, ast.Attribute)
+                and node.func.attr == "append"
+                and node.args
+                and isinstance(node.args[0], ast.Tuple)
+                and len(node.args[0].elts) == 2
+                and _is_message(node.args[0].elts[1])
+            ):
+                found.append(_message_regex(node.args[0].elts[1]))
+    return found
 
 
 # Problems no catalog file can produce, with the reason.
@@ -165,7 +187,9 @@ NOT_FROM_A_FILE = {
 }
 
 
-@pytest.mark.parametrize("module", [rules_module, loader_module], ids=["rules", "loader"])
+@pytest.mark.parametrize(
+    "module", [rules_module, loader_module, construct_settings], ids=["rules", "loader", "construct-settings"]
+)
 def test_the_corpus_exercises_every_problem_the_rules_and_the_loader_report(module: object) -> None:
     messages = pinned_messages()
     found = problem_messages(module)
@@ -180,7 +204,9 @@ def test_the_corpus_exercises_every_problem_the_rules_and_the_loader_report(modu
 
 
 def test_every_exemption_names_a_problem_that_exists() -> None:
-    texts = [text for module in (rules_module, loader_module) for _, text in problem_messages(module)]
+    texts = [
+        text for module in (rules_module, loader_module, construct_settings) for _, text in problem_messages(module)
+    ]
     assert all(sum(reason in text for text in texts) == 1 for reason in NOT_FROM_A_FILE)
 
 

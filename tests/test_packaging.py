@@ -1,4 +1,4 @@
-"""Model archives are reproducible and carry the catalog's serving.properties."""
+"""Model archives are reproducible and carry the serving.properties a model definition gives."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from llm_hosting.catalog.schema import Batching, ModelSpec
-from llm_hosting.endpoints.model_archive import package_model, serving_properties
-from llm_hosting.packaging import build_archive, merge_properties, parse_properties, render_properties
+from llm_hosting.endpoints.images import ServingImage
+from llm_hosting.endpoints.model import ModelDefinition, package
+from llm_hosting.endpoints.settings import DynamicBatching
+from llm_hosting.packaging import build_archive, merge_properties, owned_properties, parse_properties, render_properties
 from tests.synth import ROOT
 
 FLAN = ROOT / "model_artifacts" / "flan-t5-xxl"
@@ -73,15 +74,16 @@ def test_serving_properties_parse_and_render_round_trip() -> None:
     assert render_properties(props) == "engine=FasterTransformer\noption.a=1\noption.b=x=y\n"
 
 
-def test_the_catalog_fills_in_what_the_file_leaves_out() -> None:
-    model = ModelSpec(
-        engine="lmi",
+def test_the_settings_fill_in_what_the_file_leaves_out() -> None:
+    owned = owned_properties(
+        "lmi",
         weights="s3://weights/m/",
         tensor_parallel_degree=2,
-        batching=Batching(max_batch_size=64, max_batch_delay_ms=50),
-        properties={"option.dtype": "fp16", "option.trust_remote_code": True},
+        max_batch_size=64,
+        max_batch_delay_ms=50,
+        extra={"option.dtype": "fp16", "option.trust_remote_code": True},
     )
-    merged, conflicts = merge_properties({"option.max_rolling_batch_size": "32"}, model)
+    merged, conflicts = merge_properties("lmi", {"option.max_rolling_batch_size": "32"}, owned)
     assert conflicts == []
     assert merged == {
         "engine": "Python",
@@ -95,37 +97,38 @@ def test_the_catalog_fills_in_what_the_file_leaves_out() -> None:
     }
 
 
-def test_a_file_value_that_disagrees_with_the_catalog_is_a_conflict() -> None:
-    model = ModelSpec(engine="fastertransformer", weights="s3://weights/m/", tensor_parallel_degree=2)
-    _, conflicts = merge_properties({"option.tensor_parallel_degree": "4"}, model)
+def test_a_file_value_that_disagrees_with_a_setting_is_a_conflict() -> None:
+    owned = owned_properties("fastertransformer", weights="s3://weights/m/", tensor_parallel_degree=2)
+    _, conflicts = merge_properties("fastertransformer", {"option.tensor_parallel_degree": "4"}, owned)
     assert conflicts == [("option.tensor_parallel_degree", "4", "2")]
 
 
-def test_the_flan_archive_holds_the_handler_and_the_rendered_properties(tmp_path: Path) -> None:
-    model = ModelSpec(
-        engine="fastertransformer",
-        version="0.21.0",
-        code=str(FLAN),
+def test_the_flan_archive_holds_the_handler_and_the_rendered_properties() -> None:
+    model = ModelDefinition(
+        image=ServingImage.fastertransformer("0.21.0"),
+        code=FLAN,
         weights="s3://example-weights/flan-t5-xxl/",
         tensor_parallel_degree=4,
+        batching=DynamicBatching(max_batch_size=8),
     )
-    archive = package_model(model, name="flan-t5-xxl", code_dir=FLAN)
+    archive = package(model, name="flan-t5-xxl")
     assert archive is not None and archive.name == "flan-t5-xxl.tar.gz"
     with tarfile.open(archive) as tar:
         assert tar.getnames() == ["flan-t5-xxl", "flan-t5-xxl/model.py", "flan-t5-xxl/serving.properties"]
-        props = parse_properties(tar.extractfile("flan-t5-xxl/serving.properties").read().decode())  # type: ignore[union-attr]
-    assert props["engine"] == "FasterTransformer"
+        text = tar.extractfile("flan-t5-xxl/serving.properties").read().decode()  # type: ignore[union-attr]
+    props = parse_properties(text)
+    assert text.startswith("engine=FasterTransformer\n")
     assert props["option.tensor_parallel_degree"] == "4"
     assert props["option.s3url"] == "s3://example-weights/flan-t5-xxl/"
-    assert serving_properties(model, FLAN).startswith("engine=FasterTransformer\n")
+    assert (props["batch_size"], props["max_batch_delay"]) == ("8", "100")
 
 
-def test_a_djl_model_without_code_still_gets_its_serving_properties(tmp_path: Path) -> None:
-    archive = package_model(ModelSpec(engine="lmi", weights="s3://weights/m/"), name="small", code_dir=None)
+def test_a_djl_model_without_code_still_gets_its_serving_properties() -> None:
+    archive = package(ModelDefinition(image=ServingImage.lmi(), weights="s3://weights/m/"), name="small")
     assert archive is not None
     with tarfile.open(archive) as tar:
         assert tar.getnames() == ["small", "small/serving.properties"]
 
 
 def test_a_custom_model_without_code_needs_no_archive() -> None:
-    assert package_model(ModelSpec(engine="custom", image="x/y:1"), name="c", code_dir=None) is None
+    assert package(ModelDefinition(image=ServingImage.from_uri("x/y:1")), name="c") is None

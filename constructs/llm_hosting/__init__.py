@@ -1,5 +1,9 @@
 """CDK constructs and catalog tooling for hosting LLMs on Amazon SageMaker.
 
+The constructs work on their own in any CDK app (no catalog needed):
+
+    from llm_hosting import InferenceComponentEndpoint, ModelDefinition, ProductionVariant, ServingImage
+
 Importing the package is cheap: the catalog, facts and CLI modules are plain Python; the constructs
 (which load aws-cdk-lib through jsii) are imported on first use of their names.
 """
@@ -13,7 +17,21 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "ArtifactStore": "llm_hosting.storage",
-    "SingleModelEndpoint": "llm_hosting.endpoints",
+    "S3Location": "llm_hosting.storage.artifact_store",
+    "SingleModelEndpoint": "llm_hosting.endpoints.single_model",
+    "MultiModelEndpoint": "llm_hosting.endpoints.multi_model",
+    "InferenceComponentEndpoint": "llm_hosting.endpoints.inference_components",
+    "InferenceComponent": "llm_hosting.endpoints.inference_components",
+    "ComputeRequirements": "llm_hosting.endpoints.inference_components",
+    "ServingImage": "llm_hosting.endpoints.images",
+    "ModelDefinition": "llm_hosting.endpoints.model",
+    "ProductionVariant": "llm_hosting.endpoints.variant",
+    "ConstructError": "llm_hosting.endpoints.validation",
+    "StartupTimeouts": "llm_hosting.endpoints.settings",
+    "DynamicBatching": "llm_hosting.endpoints.settings",
+    "EndpointDeployment": "llm_hosting.endpoints.settings",
+    "ComponentDeployment": "llm_hosting.endpoints.settings",
+    "RollbackThresholds": "llm_hosting.endpoints.settings",
 }
 
 
@@ -24,4 +42,24 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-__all__ = ["ArtifactStore", "SingleModelEndpoint", "__version__"]
+__all__ = [  # noqa: RUF022 - the lazy names, in the order of _LAZY
+    "__version__",
+    "ArtifactStore",
+    "S3Location",
+    "SingleModelEndpoint",
+    "MultiModelEndpoint",
+    "InferenceComponentEndpoint",
+    "InferenceComponent",
+    "ComputeRequirements",
+    "ServingImage",
+    "ModelDefinition",
+    "ProductionVariant",
+    "ConstructError",
+    "StartupTimeouts",
+    "DynamicBatching",
+    "EndpointDeployment",
+    "ComponentDeployment",
+    "RollbackThresholds",
+]
+if sorted(__all__[1:]) != sorted(_LAZY):
+    raise AssertionError("__all__ and _LAZY must name the same things")

@@ -7,6 +7,9 @@ s3://<project>-artifacts-<account>-<region>/     the artifact bucket (stack <pro
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 DEFAULT_CATALOG = "catalog.yaml"
 """The catalog the app and the command line read unless told otherwise (context/argument)."""
 
@@ -42,3 +45,24 @@ def asset_prefix(endpoint_name: str) -> str:
 def model_prefix(endpoint_name: str) -> str:
     """The S3 prefix a multi-model endpoint loads its models from: `<endpoint name>/`."""
     return f"{endpoint_name}/"
+
+
+SAGEMAKER_NAME_RE = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9])*")
+"""Endpoint, variant and inference-component names (the API's pattern)."""
+SAGEMAKER_NAME_MAX = 63
+
+
+def sagemaker_name_problem(value: str, shown: Callable[[str], str] = repr) -> str | None:
+    """What is wrong with `value` as an endpoint, variant or inference-component name, with the fix
+    (`shown` renders the value in the message)."""
+    if len(value) > SAGEMAKER_NAME_MAX:
+        return (
+            f"{shown(value)} is {len(value)} characters long; SageMaker names allow at most "
+            f"{SAGEMAKER_NAME_MAX}, shorten it"
+        )
+    if not SAGEMAKER_NAME_RE.fullmatch(value):
+        return (
+            f"{shown(value)} is not a valid SageMaker name; use letters, digits and hyphens, "
+            "starting and ending with a letter or digit"
+        )
+    return None

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from llm_hosting.catalog.rules import component_endpoint_counts
 from tests.catalog.helpers import errors, load, single_error
 
 COMPONENT: dict[str, Any] = {
@@ -63,9 +62,8 @@ def test_initial_copies_that_need_more_instances_are_named_with_the_count(tmp_pa
 def test_an_omitted_initial_count_is_the_planners(tmp_path: Path) -> None:
     data = endpoint(*(component(f"m{i}", copies={"initial": 2, "min": 1, "max": 2}) for i in range(3)))
     data["endpoints"][0]["instance_count"] = {"min": 1, "max": 3}
-    catalog = load(tmp_path, data)
-    (spec,) = catalog.spec.endpoints
-    assert component_endpoint_counts(spec, catalog.instance("ml.p4d.24xlarge")).initial == 2  # 12 GPUs on 8-GPU hosts
+    (resolved,) = load(tmp_path, data).endpoints
+    assert resolved.instances.initial == 2  # 12 GPUs on 8-GPU hosts
 
 
 def test_initial_copies_beyond_the_maximum_instances_are_named(tmp_path: Path) -> None:

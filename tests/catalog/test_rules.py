@@ -113,7 +113,8 @@ def test_an_instance_type_can_be_described_in_the_catalog(tmp_path: Path) -> Non
     }
     data["endpoints"][0]["instance_type"] = "ml.g9.huge"
     catalog = load(tmp_path, data)
-    assert catalog.instance("ml.g9.huge").gpus == 4
+    assert catalog.instance_types["ml.g9.huge"].gpus == 4
+    assert catalog.endpoints[0].instance is catalog.instance_types["ml.g9.huge"]
 
 
 def test_a_partial_description_of_an_unknown_type_asks_for_the_rest(tmp_path: Path) -> None:
@@ -126,7 +127,7 @@ def test_a_partial_description_of_an_unknown_type_asks_for_the_rest(tmp_path: Pa
 def test_a_catalog_can_correct_an_unconfirmed_fact(tmp_path: Path) -> None:
     data = base()
     data["instance_types"] = {"ml.g6e.12xlarge": {"memory_mib": 400000}}
-    fact = load(tmp_path, data).instance("ml.g6e.12xlarge")
+    fact = load(tmp_path, data).instance_types["ml.g6e.12xlarge"]
     assert (fact.memory_mib, fact.gpus, fact.confirmed) == (400000, 4, True)
 
 
@@ -236,8 +237,10 @@ def test_too_many_tags_counting_the_catalog_wide_ones_are_rejected(tmp_path: Pat
     assert "endpoints[0].tags: with the catalog's tags this makes 51 tags" in single_error(tmp_path, data)
 
 
-def test_endpoint_types_not_built_yet_are_named_as_such(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(rules, "SUPPORTED_ENDPOINT_TYPES", frozenset())
+def test_endpoint_types_without_rules_are_refused_not_checked_by_another_types_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(rules, "ENDPOINT_RULES", {})
     line = single_error(tmp_path, base())
     assert "endpoints[0].type: 'single-model' endpoints are not supported yet" in line
 
@@ -251,9 +254,10 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
 
 
 def test_counts_default_from_each_other() -> None:
+    from llm_hosting.catalog.resolve import Counts, copy_counts, instance_counts
     from llm_hosting.catalog.schema import CopyCount, InstanceCount
 
-    assert rules.instance_counts(InstanceCount()) == rules.Counts(1, 1, 1)
-    assert rules.instance_counts(InstanceCount(min=2)) == rules.Counts(2, 2, 2)
-    assert rules.instance_counts(InstanceCount(initial=1, max=3)) == rules.Counts(1, 1, 3)
-    assert rules.copy_counts(CopyCount(min=0, max=2)) == rules.Counts(1, 0, 2)
+    assert instance_counts(InstanceCount()) == Counts(1, 1, 1)
+    assert instance_counts(InstanceCount(min=2)) == Counts(2, 2, 2)
+    assert instance_counts(InstanceCount(initial=1, max=3)) == Counts(1, 1, 3)
+    assert copy_counts(CopyCount(min=0, max=2)) == Counts(1, 0, 2)

@@ -121,7 +121,7 @@ def test_every_alarm_has_an_action(default_synth: Synthesized) -> None:
 
 
 def test_render_lays_graphs_out_in_rows_and_hides_the_inputs_of_expressions() -> None:
-    spec = metrics.invocations("e", "v")
+    spec = metrics.VariantMetrics("e", "v").invocations()
     board = json.loads(
         render(
             [Graph("a", [Line(spec, "x")]), Graph("b", [Line(spec, "y", scale=1000)]), Graph("c", [Line(spec, "z")])],

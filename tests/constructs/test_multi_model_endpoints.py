@@ -9,9 +9,11 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 
+from llm_hosting.endpoints.images import ServingImage
 from llm_hosting.endpoints.multi_model import MultiModelEndpoint
-from llm_hosting.endpoints.scaling import VariantScaling
-from llm_hosting.facts import find_image
+from llm_hosting.endpoints.scaling import InstanceCountScaling
+from llm_hosting.endpoints.variant import ProductionVariant
+from llm_hosting.monitoring.metrics import VariantMetrics
 from llm_hosting.storage.artifact_store import S3Location
 from tests.catalog.helpers import single_error
 from tests.synth import Synthesized, cdk_json_context
@@ -93,19 +95,14 @@ def test_autocomplete_scales_on_225_invocations_per_instance(autocomplete: dict[
 def test_a_gpu_memory_target_is_converted_to_percent_times_gpus() -> None:
     app = cdk.App(context=cdk_json_context())
     stack = cdk.Stack(app, "S")
-    VariantScaling(
-        stack,
-        "Scaling",
-        endpoint_name="e",
-        variant_name="v",
-        min_capacity=1,
-        max_capacity=2,
-        gpus=4,
-        gpu_memory_percent=80,
+    scaling = InstanceCountScaling(
+        stack, "Scaling", metrics=VariantMetrics("e", "v"), min_capacity=1, max_capacity=2, gpus=4
     )
+    scaling.scale_on_gpu_memory(percent=80)
     resources = app.synth().get_stack_by_name("S").template["Resources"]
     (policy,) = [r for r in resources.values() if r["Type"] == "AWS::ApplicationAutoScaling::ScalingPolicy"]
     assert policy["Properties"]["TargetTrackingScalingPolicyConfiguration"]["TargetValue"] == 320
+    assert scaling.gpu_memory_target == 320
 
 
 def test_every_model_is_warmed_hourly_by_a_scheduled_function(embeddings: dict[str, Any]) -> None:
@@ -176,9 +173,8 @@ def test_multi_model_endpoints_refuse_multi_gpu_instance_types(tmp_path: Path) -
             cdk.Stack(cdk.App(), "S"),
             "E",
             endpoint_name="e",
-            instance_type="ml.g5.12xlarge",
-            image=find_image("triton"),
-            gpus=4,
+            image=ServingImage.triton(),
+            variant=ProductionVariant(instance_type="ml.g5.12xlarge"),
             models=S3Location("bucket", "e/"),
         )
 

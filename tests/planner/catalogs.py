@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from llm_hosting.catalog import LoadedCatalog
-from llm_hosting.catalog.rules import effective_instance_types
+from llm_hosting.catalog.resolve import effective_instance_types, resolve_endpoints
 from llm_hosting.catalog.schema import Catalog
 
 
@@ -61,4 +61,5 @@ def unchecked(data: dict[str, Any], path: str = "catalog.yaml") -> LoadedCatalog
     spec = Catalog.model_validate(data)
     instance_types, problems = effective_instance_types(spec)
     assert not problems, problems
-    return LoadedCatalog(path=Path(path), spec=spec, instance_types=instance_types)
+    endpoints = resolve_endpoints(spec, instance_types, Path(path).resolve().parent)
+    return LoadedCatalog(path=Path(path), spec=spec, endpoints=endpoints, instance_types=instance_types)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from llm_hosting.catalog.plan import plan_catalog
 from llm_hosting.facts.instances import INSTANCE_TYPES
-from llm_hosting.planner import BaselineError, Component, dedicated_baseline, plan_catalog
+from llm_hosting.planner import BaselineError, Component, dedicated_baseline
 from llm_hosting.planner.baseline import BaselineRule, compare
 from tests.planner.catalogs import catalog, component, endpoint, unchecked
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET  # our own output, not untrusted input
 
-from llm_hosting.planner import plan_catalog
-from llm_hosting.planner.catalog import CatalogPlan
+from llm_hosting.catalog.plan import plan_catalog
+from llm_hosting.planner.plan import CatalogPlan
 from llm_hosting.planner.report import plan_dict, plan_text
 from llm_hosting.planner.svg import plan_svg
 from tests.planner.catalogs import catalog, component, endpoint, unchecked

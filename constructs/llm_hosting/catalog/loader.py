@@ -15,17 +15,20 @@ import yaml
 from pydantic import ValidationError
 
 from llm_hosting.catalog.errors import CatalogError, Loc, Problem, format_path, problems_from_pydantic
-from llm_hosting.catalog.rules import check_catalog, effective_instance_types
+from llm_hosting.catalog.resolve import ResolvedEndpoint, effective_instance_types, resolve_endpoints
+from llm_hosting.catalog.rules import Context, check_catalog
 from llm_hosting.catalog.schema import Catalog
 from llm_hosting.facts.instances import InstanceType
 
 
 @dataclass(frozen=True)
 class LoadedCatalog:
-    """A catalog that passed every check, with what synthesis needs to resolve it."""
+    """A catalog that passed every check: its sections, and its endpoints resolved (counts, copies,
+    accelerators, instance types, images), which is what synthesis and the commands read."""
 
     path: Path
     spec: Catalog
+    endpoints: tuple[ResolvedEndpoint, ...]
     instance_types: Mapping[str, InstanceType]
     account: str | None = None
     region: str | None = None
@@ -36,11 +39,8 @@ class LoadedCatalog:
         """Directory that relative paths in the catalog (`code:`) are resolved against."""
         return self.path.parent
 
-    def resolve(self, relative: str) -> Path:
-        return (self.base_dir / relative).resolve()
-
-    def instance(self, name: str) -> InstanceType:
-        return self.instance_types[name]
+    def endpoint(self, name: str) -> ResolvedEndpoint | None:
+        return next((e for e in self.endpoints if e.name == name), None)
 
 
 # libyaml's parser where PyYAML was built with it (it is, in the PyPI wheels): ten times faster on
@@ -278,11 +278,20 @@ def load_catalog(path: str | Path, *, account: str | None = None, region: str | 
     account = account or (env.account if env else None)
     region = region or (env.region if env else None)
     instance_types, problems = effective_instance_types(spec)
-    loaded = LoadedCatalog(
-        path=path.resolve(), spec=spec, instance_types=instance_types, account=account, region=region, lines=lines
+    base_dir = path.resolve().parent
+    endpoints = resolve_endpoints(spec, instance_types, base_dir)
+    problems += check_catalog(
+        Context(spec=spec, endpoints=endpoints, instance_types=instance_types, region=region, base_dir=base_dir)
     )
-    problems += check_catalog(loaded)
     if problems:
         located = [Problem(p.path, p.message, p.line or _line_for_path(lines, p.path)) for p in problems]
         raise CatalogError(source, located)
-    return loaded
+    return LoadedCatalog(
+        path=path.resolve(),
+        spec=spec,
+        endpoints=endpoints,
+        instance_types=instance_types,
+        account=account,
+        region=region,
+        lines=lines,
+    )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import (
@@ -24,26 +23,16 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from llm_hosting.catalog.errors import got, shown
+from llm_hosting.endpoints import settings as construct
+from llm_hosting.naming import sagemaker_name_problem
 
 # --- names and identifiers -------------------------------------------------------------------
 
-SAGEMAKER_NAME_RE = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9])*")
-
 
 def _sagemaker_name(value: str) -> str:
-    if len(value) > 63:
-        raise PydanticCustomError(
-            "sagemaker_name",
-            "{value} is {length} characters long; SageMaker names allow at most 63, shorten it",
-            {"value": shown(value), "length": len(value)},
-        )
-    if not SAGEMAKER_NAME_RE.fullmatch(value):
-        raise PydanticCustomError(
-            "sagemaker_name",
-            "{value} is not a valid SageMaker name; use letters, digits and hyphens, "
-            "starting and ending with a letter or digit",
-            {"value": shown(value)},
-        )
+    problem = sagemaker_name_problem(value, shown)
+    if problem is not None:
+        raise PydanticCustomError("sagemaker_name", "{problem}", {"problem": problem})
     return value
 
 
@@ -96,10 +85,6 @@ PropertyValue: TypeAlias = Annotated[
     str | int | float | bool, PlainValidator(_property_value, json_schema_input_type=str | int | float | bool)
 ]
 """One serving.properties value: one error for a bad value, not one per member of the union."""
-
-
-def _default_payload() -> JsonValue:
-    return {"inputs": "warm-up"}
 
 
 def _finite_json(value: JsonValue) -> JsonValue:
@@ -214,7 +199,7 @@ class Batching(Spec):
     """Server-side dynamic batching in DJL Serving (`batch_size`, `max_batch_delay`)."""
 
     max_batch_size: Annotated[int, Field(ge=1, le=64)]
-    max_batch_delay_ms: Annotated[int, Field(ge=1, le=60000)] = 100
+    max_batch_delay_ms: Annotated[int, Field(ge=1, le=60000)] = construct.DynamicBatching.max_batch_delay_ms
 
 
 class ModelSpec(Spec):
@@ -249,28 +234,33 @@ class RollbackAlarms(Spec):
     """Alarms that roll a deployment back: 5xx errors and model latency, per minute."""
 
     max_5xx_errors: Annotated[int, Field(ge=0)] = Field(
-        default=5, description="Invocation5XXErrors per minute above which the update rolls back."
+        default=construct.RollbackThresholds.max_5xx_errors,
+        description="Invocation5XXErrors per minute above which the update rolls back.",
     )
     max_model_latency_ms: Annotated[int, Field(ge=1)] = Field(
-        default=30000, description="ModelLatency (at `latency_statistic`) above which the update rolls back."
+        default=construct.RollbackThresholds.max_model_latency_ms,
+        description="ModelLatency (at `latency_statistic`) above which the update rolls back.",
     )
-    latency_statistic: Literal["p50", "p90", "p99", "Average", "Maximum"] = "p90"
-    evaluation_periods: Annotated[int, Field(ge=1, le=60)] = 2
+    latency_statistic: construct.LatencyStatistic = construct.RollbackThresholds.latency_statistic
+    evaluation_periods: Annotated[int, Field(ge=1, le=60)] = construct.RollbackThresholds.evaluation_periods
 
 
 class EndpointDeployment(Spec):
     """How an endpoint update shifts traffic (blue/green canary, linear, all at once, or rolling)."""
 
-    strategy: Literal["canary", "linear", "all-at-once", "rolling"] | None = Field(
+    strategy: construct.DeploymentStrategy | None = Field(
         default=None, description="Default: canary when the variant keeps at least 2 instances, else all-at-once."
     )
-    canary_instances: Annotated[int, Field(ge=1)] = 1
-    linear_step_percent: Annotated[int, Field(ge=10, le=50)] = 25
-    rolling_batch_instances: Annotated[int, Field(ge=1)] = 1
+    canary_instances: Annotated[int, Field(ge=1)] = construct.EndpointDeployment.canary_instances
+    linear_step_percent: Annotated[int, Field(ge=10, le=50)] = construct.EndpointDeployment.linear_step_percent
+    rolling_batch_instances: Annotated[int, Field(ge=1)] = construct.EndpointDeployment.rolling_batch_instances
     rollback_batch_instances: Annotated[int, Field(ge=1)] | None = None
-    wait_s: Seconds = Field(default=300, description="Baking period between traffic steps.")
+    wait_s: Seconds = Field(
+        default=construct.EndpointDeployment.wait_s, description="Baking period between traffic steps."
+    )
     termination_wait_s: Seconds = Field(
-        default=300, description="Blue/green: keep the old fleet this long after the shift."
+        default=construct.EndpointDeployment.termination_wait_s,
+        description="Blue/green: keep the old fleet this long after the shift.",
     )
     max_execution_timeout_s: Annotated[int, Field(ge=600, le=28800)] | None = None
     rollback: RollbackAlarms = Field(default_factory=RollbackAlarms)
@@ -284,13 +274,14 @@ class ComponentDeployment(Spec):
     """
 
     batch_percent: Annotated[int, Field(ge=5, le=50)] = Field(
-        default=50, description="Batch size in percent of the copies (CAPACITY_PERCENT)."
+        default=construct.ComponentDeployment.batch_percent,
+        description="Batch size in percent of the copies (CAPACITY_PERCENT).",
     )
     batch_copies: Annotated[int, Field(ge=1)] | None = Field(
         default=None, description="Batch size in copies (COPY_COUNT) instead; at most half of copies.min."
     )
     rollback_batch_copies: Annotated[int, Field(ge=1)] | None = None
-    wait_s: Seconds = 120
+    wait_s: Seconds = construct.ComponentDeployment.wait_s
     max_execution_timeout_s: Annotated[int, Field(ge=600, le=28800)] | None = None
     rollback: RollbackAlarms = Field(default_factory=RollbackAlarms)
 
@@ -305,8 +296,8 @@ class InstanceScaling(Spec):
     gpu_memory_percent: Annotated[float, Field(gt=0, le=100)] | None = Field(
         default=None, description="Percent of the instance's total GPU memory (converted for the metric)."
     )
-    scale_in_cooldown_s: Seconds = 300
-    scale_out_cooldown_s: Seconds = 60
+    scale_in_cooldown_s: Seconds = construct.SCALE_IN_COOLDOWN_S
+    scale_out_cooldown_s: Seconds = construct.SCALE_OUT_COOLDOWN_S
 
 
 class ComponentScaling(Spec):
@@ -316,8 +307,8 @@ class ComponentScaling(Spec):
     concurrent_requests_per_copy: Annotated[int, Field(ge=1)] | None = Field(
         default=None, description="High-resolution (10 s) concurrency target."
     )
-    scale_in_cooldown_s: Seconds = 300
-    scale_out_cooldown_s: Seconds = 60
+    scale_in_cooldown_s: Seconds = construct.SCALE_IN_COOLDOWN_S
+    scale_out_cooldown_s: Seconds = construct.SCALE_OUT_COOLDOWN_S
 
 
 class Warmup(Spec):
@@ -325,14 +316,14 @@ class Warmup(Spec):
 
     schedule: Annotated[
         str, StringConstraints(pattern=r"^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(.+\))$")
-    ] = "rate(1 hour)"
+    ] = construct.WarmupSettings.schedule
     payload: Annotated[JsonValue, AfterValidator(_finite_json)] = Field(
-        default_factory=_default_payload, description="Request body (JSON-serializable)."
+        default_factory=construct.default_warmup_payload, description="Request body (JSON-serializable)."
     )
-    content_type: str = "application/json"
-    concurrency: Annotated[int, Field(ge=1, le=64)] = 4
-    time_budget_s: Annotated[int, Field(ge=10, le=840)] = 600
-    request_timeout_s: Annotated[int, Field(ge=1, le=600)] = 60
+    content_type: str = construct.WarmupSettings.content_type
+    concurrency: Annotated[int, Field(ge=1, le=64)] = construct.WarmupSettings.concurrency
+    time_budget_s: Annotated[int, Field(ge=10, le=840)] = construct.WarmupSettings.time_budget_s
+    request_timeout_s: Annotated[int, Field(ge=1, le=600)] = construct.WarmupSettings.request_timeout_s
 
 
 # --- endpoints ---------------------------------------------------------------------------------
@@ -342,10 +333,10 @@ class EndpointBase(Spec):
     name: SageMakerName
     instance_type: InstanceTypeName
     instance_count: InstanceCount = Field(default_factory=InstanceCount)
-    variant_name: SageMakerName = "AllTraffic"
+    variant_name: SageMakerName = construct.VARIANT_NAME
     startup: StartupTimeouts | None = None
     volume: Volume | None = None
-    routing: Literal["least-outstanding-requests", "random"] | None = None
+    routing: construct.Routing | None = None
     vpc: Vpc | None = None
     inference_ami_version: (
         Literal[
@@ -413,14 +404,12 @@ class InferenceComponentEndpointSpec(EndpointBase):
     """An endpoint shared by many models through inference components."""
 
     type: Literal["inference-components"]
-    routing: Literal["least-outstanding-requests", "random"] | None = "least-outstanding-requests"
+    routing: construct.Routing | None = "least-outstanding-requests"
     components: Annotated[list[ComponentSpec], Field(min_length=1)]
 
 
-EndpointSpec: TypeAlias = Annotated[
-    SingleModelEndpointSpec | MultiModelEndpointSpec | InferenceComponentEndpointSpec,
-    Field(discriminator="type"),
-]
+EndpointSpec: TypeAlias = SingleModelEndpointSpec | MultiModelEndpointSpec | InferenceComponentEndpointSpec
+"""Any endpoint of the catalog; its `type` says which (the one alias every module uses)."""
 
 
 class Planning(Spec):
@@ -499,7 +488,7 @@ class Catalog(Spec):
     compliance: Compliance = Field(default_factory=Compliance)
     notifications: Notifications = Field(default_factory=Notifications)
     pipeline: Pipeline | None = None
-    endpoints: list[EndpointSpec] = Field(default_factory=list)
+    endpoints: list[Annotated[EndpointSpec, Field(discriminator="type")]] = Field(default_factory=list)
 
 
 def json_schema() -> dict[str, Any]:

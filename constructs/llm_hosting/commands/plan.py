@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 from llm_hosting.catalog import CatalogError, load_catalog
+from llm_hosting.catalog.plan import plan_catalog
 from llm_hosting.naming import DEFAULT_CATALOG
 from llm_hosting.planner.baseline import BaselineError
-from llm_hosting.planner.catalog import plan_catalog
 from llm_hosting.planner.model import PlacementError
 from llm_hosting.planner.report import plan_dict, plan_text
 from llm_hosting.planner.svg import plan_svg

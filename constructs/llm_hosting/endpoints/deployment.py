@@ -8,8 +8,7 @@ from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
-from llm_hosting.catalog.schema import ComponentDeployment, EndpointDeployment
-from llm_hosting.catalog.schema import RollbackAlarms as RollbackAlarmsSpec
+from llm_hosting.endpoints.settings import ComponentDeployment, EndpointDeployment, RollbackThresholds
 from llm_hosting.monitoring.cfn import alarm_metric_properties
 from llm_hosting.monitoring.metrics import MetricSpec
 
@@ -26,7 +25,7 @@ class RollbackAlarms(Construct):
         *,
         errors: MetricSpec,
         latency: MetricSpec,
-        thresholds: RollbackAlarmsSpec,
+        thresholds: RollbackThresholds,
         subject: str,
         notify: Sequence[str] = (),
     ) -> None:
@@ -68,13 +67,6 @@ class RollbackAlarms(Construct):
     @property
     def alarm_names(self) -> list[str]:
         return [self.errors.ref, self.latency.ref]
-
-
-def default_strategy(deployment: EndpointDeployment, min_instances: int) -> str:
-    """Canary when the variant always keeps 2+ instances (a canary is at most half the fleet)."""
-    if deployment.strategy is not None:
-        return deployment.strategy
-    return "canary" if min_instances >= 2 else "all-at-once"
 
 
 def endpoint_deployment_config(

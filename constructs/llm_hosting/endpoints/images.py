@@ -1,4 +1,5 @@
-"""Container image URIs inside a stack: a literal where the region is known, a mapping lookup otherwise.
+"""`ServingImage`, and container image URIs inside a stack: a literal where the region is known, a
+mapping lookup otherwise.
 
 Environment-agnostic stacks resolve the registry through one `CfnMapping` on `AWS::Region`, and
 each image adds a CloudFormation rule so that deploying to a region where that image is not
@@ -14,7 +15,8 @@ from typing import cast
 import aws_cdk as cdk
 from constructs import Construct
 
-from llm_hosting.facts.images import REGISTRY_ACCOUNTS, ContainerImage
+from llm_hosting.facts.images import REGISTRY_ACCOUNTS, ContainerImage, UnknownImageError, find_image
+from llm_hosting.packaging.serving_properties import DJL_ENGINES
 from llm_hosting.stack_info import StackInfo, aws_partition, aws_region, stack_info
 
 MAPPING_ID = "ContainerRegistries"
@@ -27,6 +29,73 @@ class ImageReference:
     uri: str
     repository_arn: str | None
     """None for custom images, whose registry the library does not manage."""
+    repository: str | None = None
+    """The repository's name (`djl-inference`): one pull grant covers every image in it."""
+
+
+@dataclass(frozen=True)
+class ServingImage:
+    """The container a model runs in: an AWS Deep Learning Container by engine and version, or any URI.
+
+    Engine images (`lmi`, `tensorrt-llm`, `fastertransformer` on DJL Serving; `triton`) resolve to
+    the right registry in every region they are published in, also in environment-agnostic stacks,
+    and the execution role is granted pulls on exactly their repository. A URI is used as given
+    (grant pulls on a private repository yourself).
+    """
+
+    image: ContainerImage | None = None
+    uri: str | None = None
+
+    @classmethod
+    def from_engine(cls, engine: str, version: str | None = None) -> ServingImage:
+        """The image of `engine` (`lmi`, `tensorrt-llm`, `fastertransformer`, `triton`) at `version`;
+        default: the newest version the library knows."""
+        try:
+            return cls(image=find_image(engine, version))
+        except UnknownImageError as err:
+            raise ValueError(str(err)) from None
+
+    @classmethod
+    def lmi(cls, version: str | None = None) -> ServingImage:
+        """DJL Serving's Large Model Inference image (vLLM, lmi-dist)."""
+        return cls.from_engine("lmi", version)
+
+    @classmethod
+    def tensorrt_llm(cls, version: str | None = None) -> ServingImage:
+        return cls.from_engine("tensorrt-llm", version)
+
+    @classmethod
+    def fastertransformer(cls, version: str | None = None) -> ServingImage:
+        return cls.from_engine("fastertransformer", version)
+
+    @classmethod
+    def triton(cls, version: str | None = None) -> ServingImage:
+        """SageMaker's Triton Inference Server image (GPU, or CPU on instance types without GPUs)."""
+        return cls.from_engine("triton", version)
+
+    @classmethod
+    def from_uri(cls, uri: str) -> ServingImage:
+        """Any image, e.g. `123456789012.dkr.ecr.us-east-1.amazonaws.com/my-server:1.2`."""
+        if not uri or any(c.isspace() for c in uri) or len(uri) > 255:
+            raise ValueError(f"{uri!r} is not an image URI (at most 255 characters, no spaces)")
+        return cls(uri=uri)
+
+    @property
+    def engine(self) -> str:
+        """The catalog engine name, or `custom` for a URI."""
+        return self.image.engine if self.image is not None else "custom"
+
+    @property
+    def djl(self) -> bool:
+        """Whether DJL Serving runs the model (it reads serving.properties)."""
+        return self.engine in DJL_ENGINES
+
+    def __str__(self) -> str:
+        return f"{self.engine} {self.image.version}" if self.image is not None else str(self.uri)
+
+    def bind(self, scope: Construct, *, gpu: bool = True) -> ImageReference:
+        """The URI for the stack that holds `scope` (and the repository to grant pulls on)."""
+        return resolve_image(scope, self.image if self.image is not None else str(self.uri), gpu=gpu)
 
 
 def _registry_mapping(stack: cdk.Stack) -> cdk.CfnMapping:
@@ -72,6 +141,7 @@ def _resolve(info: StackInfo, image: ContainerImage, gpu: bool) -> ImageReferenc
         return ImageReference(
             uri=image.uri(info.region, gpu=gpu),
             repository_arn=image.repository_arn(info.region, info.partition),
+            repository=image.repository,
         )
 
     stack = info.stack
@@ -98,4 +168,5 @@ def _resolve(info: StackInfo, image: ContainerImage, gpu: bool) -> ImageReferenc
     return ImageReference(
         uri=f"{host}/{image.repository}:{tag}",
         repository_arn=f"arn:{aws_partition()}:ecr:{region}:{account}:repository/{image.repository}",
+        repository=image.repository,
     )

@@ -1,8 +1,7 @@
-"""Turn a catalog model into the `model.tar.gz` its container reads, and stage it as a file asset.
+"""Model archives: build a reproducible `model.tar.gz` and stage it as a file asset of a stack.
 
-DJL engines always get an archive, because that is where `serving.properties` (with the catalog's
-tensor parallel degree, weights location and batching) lives; other engines get one when they
-name a `code` directory. Archives are reproducible, so the asset hash follows the content only.
+Archives are reproducible (sorted entries, fixed owners and times), so the asset hash follows the
+content only and the same model never uploads twice.
 """
 
 from __future__ import annotations
@@ -13,15 +12,14 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import aws_cdk as cdk
 from constructs import Construct
 
-from llm_hosting.catalog.schema import ModelSpec
 from llm_hosting.packaging.archive import build_archive
-from llm_hosting.packaging.serving_properties import DJL_ENGINES, merge_properties, parse_properties, render_properties
 from llm_hosting.stack_info import stack_info
 
 
@@ -33,26 +31,9 @@ def _staging_dir() -> Path:
     return staging
 
 
-def serving_properties(model: ModelSpec, code_dir: Path | None) -> str:
-    """The serving.properties text an archive carries for a DJL model."""
-    file_props: dict[str, str] = {}
-    if code_dir is not None and (code_dir / "serving.properties").is_file():
-        file_props = parse_properties((code_dir / "serving.properties").read_text(encoding="utf-8"))
-    merged, conflicts = merge_properties(file_props, model)
-    if conflicts:  # the catalog rules refuse these before synthesis; this guards direct use
-        key, in_file, in_catalog = conflicts[0]
-        raise ValueError(f"serving.properties sets {key}={in_file} but the catalog gives {in_catalog}")
-    return render_properties(merged)
-
-
-def package_model(model: ModelSpec, *, name: str, code_dir: Path | None) -> Path | None:
-    """Build the archive for `model` (named after its owner `name`); None if it needs none."""
-    if model.engine not in DJL_ENGINES and code_dir is None:
-        return None
+def build_model_archive(name: str, *, code_dir: Path | None, replace: Mapping[str, bytes] | None = None) -> Path:
+    """`<name>.tar.gz` holding `code_dir` (in a folder of its name, else of `name`) with `replace`'s files."""
     destination = Path(tempfile.mkdtemp(dir=_staging_dir())) / f"{name}.tar.gz"
-    replace = None
-    if model.engine in DJL_ENGINES:
-        replace = {"serving.properties": serving_properties(model, code_dir).encode()}
     prefix = code_dir.name if code_dir is not None else name
     return build_archive(destination, source=code_dir, prefix=prefix, replace=replace)
 

@@ -1,61 +1,155 @@
-"""ProductionVariant settings every endpoint type shares."""
+"""`ProductionVariant`: the fleet behind an endpoint (instance type and count, routing, timeouts, storage),
+and the settings every endpoint type writes the same way."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
 
-from llm_hosting.catalog.schema import StartupTimeouts, Vpc
 from llm_hosting.compliance import acknowledge_shared
+from llm_hosting.endpoints.settings import VARIANT_NAME, Routing, StartupTimeouts
+from llm_hosting.facts.instances import INSTANCE_TYPES, InstanceType
 
 ROUTING = {"least-outstanding-requests": "LEAST_OUTSTANDING_REQUESTS", "random": "RANDOM"}
 
 
-def variant_options(
-    *,
-    startup: StartupTimeouts | None = None,
-    volume_size_gb: int | None = None,
-    routing: str | None = None,
-    inference_ami_version: str | None = None,
-) -> dict[str, Any]:
-    """ProductionVariant keyword arguments shared by every endpoint type."""
-    options: dict[str, Any] = {}
-    if startup is not None and startup.download_timeout_s is not None:
-        options["model_data_download_timeout_in_seconds"] = startup.download_timeout_s
-    if startup is not None and startup.health_check_timeout_s is not None:
-        options["container_startup_health_check_timeout_in_seconds"] = startup.health_check_timeout_s
-    if volume_size_gb is not None:
-        options["volume_size_in_gb"] = volume_size_gb
-    if routing is not None:
-        options["routing_config"] = sagemaker.CfnEndpointConfig.RoutingConfigProperty(routing_strategy=ROUTING[routing])
-    if inference_ami_version is not None:
-        options["inference_ami_version"] = inference_ami_version
-    return options
+@dataclass(frozen=True, kw_only=True)
+class ProductionVariant:
+    """The instances behind an endpoint, in SageMaker's terms (one production variant)."""
+
+    instance_type: str
+    """For example `ml.g5.12xlarge`."""
+    initial_instance_count: int = 1
+    variant_name: str = VARIANT_NAME
+    routing: Routing | None = None
+    """How requests are spread over instances (and copies). Default: SageMaker's (random); inference-
+    component endpoints default to least outstanding requests."""
+    startup: StartupTimeouts | None = None
+    """Download and health-check timeouts of new containers. Default: SageMaker's."""
+    volume_size_gb: int | None = None
+    """An EBS volume (1-512 GB); not on instance types with local NVMe storage. Default: none."""
+    volume_key: kms.IKey | None = None
+    """Encrypts the EBS volume (the endpoint config's KmsKeyId); not on NVMe instance types. Default: none."""
+    inference_ami_version: str | None = None
+    """The instances' AMI, e.g. `al2-ami-sagemaker-inference-gpu-3-1`. Default: SageMaker's."""
+    instance: InstanceType | None = None
+    """What the library needs to know of `instance_type` (GPUs, memory, vCPUs, NVMe). Default: the
+    library's facts for it; give it for a type the library does not know."""
+
+    @property
+    def facts(self) -> InstanceType | None:
+        return self.instance or INSTANCE_TYPES.get(self.instance_type)
+
+    @property
+    def gpus(self) -> int | None:
+        facts = self.facts
+        return facts.gpus if facts is not None else None
+
+    def problems(self) -> list[str]:
+        problems: list[str] = []
+        if self.initial_instance_count < 1:
+            problems.append(
+                f"initial_instance_count is {self.initial_instance_count}; an endpoint starts with at least 1 instance"
+            )
+        facts = self.facts
+        if facts is not None and facts.nvme and (self.volume_size_gb is not None or self.volume_key is not None):
+            problems.append(
+                f"{facts.name} has local NVMe storage: SageMaker attaches no EBS volume and refuses a volume size "
+                "or an endpoint-config KMS key there; remove volume_size_gb and volume_key"
+            )
+        return problems
+
+    def property(
+        self,
+        *,
+        model_name: str | None = None,
+        initial_variant_weight: float | None = None,
+        managed_instance_scaling: sagemaker.CfnEndpointConfig.ManagedInstanceScalingProperty | None = None,
+        with_startup: bool = True,
+    ) -> sagemaker.CfnEndpointConfig.ProductionVariantProperty:
+        """The endpoint config's ProductionVariant, with what only some endpoint types set
+        (`with_startup=False`: the timeouts belong to the components, not the variant)."""
+        options: dict[str, Any] = {}
+        startup = self.startup if with_startup else None
+        if startup is not None and startup.download_timeout_s is not None:
+            options["model_data_download_timeout_in_seconds"] = startup.download_timeout_s
+        if startup is not None and startup.health_check_timeout_s is not None:
+            options["container_startup_health_check_timeout_in_seconds"] = startup.health_check_timeout_s
+        if self.volume_size_gb is not None:
+            options["volume_size_in_gb"] = self.volume_size_gb
+        if self.routing is not None:
+            options["routing_config"] = sagemaker.CfnEndpointConfig.RoutingConfigProperty(
+                routing_strategy=ROUTING[self.routing]
+            )
+        if self.inference_ami_version is not None:
+            options["inference_ami_version"] = self.inference_ami_version
+        return sagemaker.CfnEndpointConfig.ProductionVariantProperty(
+            variant_name=self.variant_name,
+            model_name=model_name,
+            instance_type=self.instance_type,
+            initial_instance_count=self.initial_instance_count,
+            initial_variant_weight=initial_variant_weight,
+            managed_instance_scaling=managed_instance_scaling,
+            **options,
+        )
+
+    def endpoint_config_key(self, config: sagemaker.CfnEndpointConfig) -> None:
+        """Set the config's KmsKeyId to the volume key; with none on an NVMe type, say why to the checks."""
+        if self.volume_key is not None:
+            config.kms_key_id = self.volume_key.key_arn
+            return
+        facts = self.facts
+        if facts is not None and facts.nvme:
+            acknowledge_shared(
+                config,
+                "SageMakerEndpointConfigurationKMSKeyConfigured",
+                f"{self.instance_type} stores data on its NVMe instance store, which the hardware encrypts; "
+                "SageMaker attaches no EBS volume there and refuses an endpoint-config KmsKeyId for such "
+                "instance types.",
+            )
 
 
-def model_vpc_config(vpc: Vpc | None) -> sagemaker.CfnModel.VpcConfigProperty | None:
-    if vpc is None:
+def subnet_ids(subnets: Sequence[ec2.ISubnet]) -> list[str]:
+    return [subnet.subnet_id for subnet in subnets]
+
+
+def security_group_ids(groups: Sequence[ec2.ISecurityGroup]) -> list[str]:
+    return [group.security_group_id for group in groups]
+
+
+def vpc_problems(subnets: Sequence[ec2.ISubnet], groups: Sequence[ec2.ISecurityGroup]) -> list[str]:
+    """SageMaker takes 1-16 subnets and 1-5 security groups, both or neither."""
+    if not subnets and not groups:
+        return []
+    problems = []
+    if not 1 <= len(subnets) <= 16:
+        problems.append(f"vpc_subnets has {len(subnets)} subnets; SageMaker takes 1-16")
+    if not 1 <= len(groups) <= 5:
+        problems.append(f"security_groups has {len(groups)} groups; SageMaker takes 1-5")
+    return problems
+
+
+def model_vpc_config(
+    subnets: Sequence[ec2.ISubnet], groups: Sequence[ec2.ISecurityGroup]
+) -> sagemaker.CfnModel.VpcConfigProperty | None:
+    if not subnets:
         return None
     return sagemaker.CfnModel.VpcConfigProperty(
-        subnets=list(vpc.subnet_ids), security_group_ids=list(vpc.security_group_ids)
+        subnets=subnet_ids(subnets), security_group_ids=security_group_ids(groups)
     )
 
 
-def endpoint_config_vpc_config(vpc: Vpc | None) -> sagemaker.CfnEndpointConfig.VpcConfigProperty | None:
+def endpoint_config_vpc_config(
+    subnets: Sequence[ec2.ISubnet], groups: Sequence[ec2.ISecurityGroup]
+) -> sagemaker.CfnEndpointConfig.VpcConfigProperty | None:
     """Inference-component endpoints carry the VPC on the endpoint config (there is no model)."""
-    if vpc is None:
+    if not subnets:
         return None
     return sagemaker.CfnEndpointConfig.VpcConfigProperty(
-        subnets=list(vpc.subnet_ids), security_group_ids=list(vpc.security_group_ids)
-    )
-
-
-def acknowledge_local_storage(config: sagemaker.CfnEndpointConfig, instance_type: str) -> None:
-    """No endpoint-config KMS key on NVMe instance types: acknowledged for HIPAA/NIST, with the reason."""
-    acknowledge_shared(
-        config,
-        "SageMakerEndpointConfigurationKMSKeyConfigured",
-        f"{instance_type} stores data on its NVMe instance store, which the hardware encrypts; SageMaker "
-        "attaches no EBS volume there and refuses an endpoint-config KmsKeyId for such instance types.",
+        subnets=subnet_ids(subnets), security_group_ids=security_group_ids(groups)
     )

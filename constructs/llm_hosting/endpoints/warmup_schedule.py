@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
@@ -21,8 +22,9 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from llm_hosting.catalog.schema import Vpc, Warmup
 from llm_hosting.compliance import acknowledge, acknowledge_shared, acknowledge_wildcards, ignore_lint, skip_checkov
+from llm_hosting.endpoints.settings import WarmupSettings
+from llm_hosting.endpoints.variant import security_group_ids, subnet_ids
 from llm_hosting.monitoring import metrics
 from llm_hosting.monitoring.cfn import alarm_metric_properties
 from llm_hosting.storage.artifact_store import S3Location
@@ -35,8 +37,8 @@ class ScheduledWarmup(Construct):
     """A schedule, a function and its least-privilege role: list one prefix, invoke one endpoint.
 
     `log_key` encrypts the function's logs (the key policy must let CloudWatch Logs use it).
-    `vpc` places the function in the endpoint's subnets; they need a route to the SageMaker runtime
-    and S3 APIs (VPC endpoints or NAT).
+    `vpc_subnets` (with `security_groups`) place the function in the endpoint's subnets; they need a
+    route to the SageMaker runtime and S3 APIs (VPC endpoints or NAT).
     """
 
     def __init__(
@@ -47,9 +49,10 @@ class ScheduledWarmup(Construct):
         endpoint_name: str,
         endpoint_arn: str,
         models: S3Location,
-        settings: Warmup,
+        settings: WarmupSettings,
         log_key: kms.IKey | None = None,
-        vpc: Vpc | None = None,
+        vpc_subnets: Sequence[ec2.ISubnet] = (),
+        security_groups: Sequence[ec2.ISecurityGroup] = (),
         notify: Sequence[str] = (),
         log_retention: logs.RetentionDays = logs.RetentionDays.ONE_MONTH,
     ) -> None:
@@ -98,7 +101,7 @@ class ScheduledWarmup(Construct):
         )
         acknowledge_wildcards(self.policy)
 
-        if vpc is not None:
+        if vpc_subnets:
             # What AWSLambdaVPCAccessExecutionRole grants, in our own policy.
             self.policy.add_statements(
                 iam.PolicyStatement(
@@ -116,7 +119,7 @@ class ScheduledWarmup(Construct):
             "The endpoint has no VPC in the catalog; the function only calls the SageMaker runtime and S3 "
             "APIs, over TLS with IAM authorization. Give the endpoint a `vpc` to place both in it."
         )
-        if vpc is None:
+        if not vpc_subnets:
             acknowledge_shared(self, "LambdaInsideVPC", no_vpc_reason)
         if log_key is not None:
             # The function reads its environment encrypted with the same key.
@@ -147,7 +150,7 @@ class ScheduledWarmup(Construct):
         self.function.node.add_dependency(self.policy)
         function_resource = self.function.node.default_child
         if isinstance(function_resource, lambda_.CfnFunction):
-            if vpc is None:
+            if not vpc_subnets:
                 skip_checkov(function_resource, "CKV_AWS_117", no_vpc_reason)
             if log_key is None:
                 skip_checkov(
@@ -156,11 +159,11 @@ class ScheduledWarmup(Construct):
                     "No customer-managed key (the catalog chose artifacts.encryption: s3); the environment "
                     "holds no secrets, only the endpoint's name, prefix and warm-up settings.",
                 )
-            if vpc is not None:
-                # Set on the L1 resource: the L2 wants an ec2.IVpc to look subnets up in, and the catalog
-                # gives the subnets themselves.
+            if vpc_subnets:
+                # Set on the L1 resource: the L2 wants an ec2.IVpc to look subnets up in, and an endpoint
+                # has the subnets themselves.
                 function_resource.vpc_config = lambda_.CfnFunction.VpcConfigProperty(
-                    subnet_ids=list(vpc.subnet_ids), security_group_ids=list(vpc.security_group_ids)
+                    subnet_ids=subnet_ids(vpc_subnets), security_group_ids=security_group_ids(security_groups)
                 )
             ignore_lint(
                 function_resource,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from llm_hosting.monitoring import metrics
-from llm_hosting.monitoring.metrics import INSTANCES, INVOCATIONS, MetricSpec
+from llm_hosting.monitoring.metrics import ComponentMetrics, MetricSpec, VariantMetrics
 
 REGION = "${AWS::Region}"
 WIDTH = 24
@@ -99,37 +99,31 @@ def _latency(spec_for: Any, subject: str) -> list[Line]:
 
 
 def variant_graphs(
-    endpoint: str, variant: str, *, gpus: int, gpu_memory_target: float | None = None, models: bool = False
+    variant: VariantMetrics, *, gpus: int, gpu_memory_target: float | None = None, models: bool = False
 ) -> list[Graph]:
     """Graphs of a single-model or multi-model endpoint (`models`: loaded models, cache, warm-up)."""
     graphs = [
         Graph(
             "Invocations and errors",
             [
-                Line(metrics.invocations(endpoint, variant), "invocations"),
-                Line(metrics.invocation_4xx_errors(endpoint, variant), "4xx errors"),
-                Line(metrics.invocation_5xx_errors(endpoint, variant), "5xx errors"),
+                Line(variant.invocations(), "invocations"),
+                Line(variant.invocation_4xx_errors(), "4xx errors"),
+                Line(variant.invocation_5xx_errors(), "5xx errors"),
             ],
         ),
-        Graph("Model latency", _latency(lambda s: metrics.model_latency(endpoint, variant, s), "latency")),
+        Graph("Model latency", _latency(variant.model_latency, "latency")),
         Graph(
             f"GPU (percent x {gpus} GPUs)",
             [
-                Line(metrics.gpu_utilization(endpoint, variant), "GPU utilization"),
-                Line(metrics.gpu_memory_utilization(endpoint, variant), "GPU memory"),
+                Line(variant.gpu_utilization(), "GPU utilization"),
+                Line(variant.gpu_memory_utilization(), "GPU memory"),
             ],
             y_max=100.0 * max(gpus, 1),
             horizontal=((gpu_memory_target, "scaling target"),) if gpu_memory_target is not None else (),
         ),
         Graph(
             "Instances serving (invocations / invocations per instance)",
-            [
-                Line(
-                    metrics.invocations(endpoint, variant),
-                    "instances",
-                    over=metrics.invocations_per_instance(endpoint, variant),
-                )
-            ],
+            [Line(variant.invocations(), "instances", over=variant.invocations_per_instance())],
         ),
     ]
     if models:
@@ -137,34 +131,22 @@ def variant_graphs(
             Graph(
                 "Models on the instances",
                 [
-                    Line(metrics.variant_metric(INSTANCES, "LoadedModelCount", endpoint, variant), "loaded models"),
-                    Line(metrics.variant_metric(INVOCATIONS, "ModelCacheHit", endpoint, variant), "cache hit rate"),
+                    Line(variant.instance_metric("LoadedModelCount"), "loaded models"),
+                    Line(variant.invocation_metric("ModelCacheHit", "Average"), "cache hit rate"),
                 ],
             ),
             Graph(
                 "Model loading (ms)",
                 [
-                    Line(
-                        metrics.variant_metric(INVOCATIONS, "ModelLoadingWaitTime", endpoint, variant, "p90"),
-                        "wait p90",
-                        scale=1000,
-                    ),
-                    Line(
-                        metrics.variant_metric(INVOCATIONS, "ModelDownloadingTime", endpoint, variant, "p90"),
-                        "download p90",
-                        scale=1000,
-                    ),
-                    Line(
-                        metrics.variant_metric(INVOCATIONS, "ModelLoadingTime", endpoint, variant, "p90"),
-                        "load p90",
-                        scale=1000,
-                    ),
+                    Line(variant.invocation_metric("ModelLoadingWaitTime", "p90"), "wait p90", scale=1000),
+                    Line(variant.invocation_metric("ModelDownloadingTime", "p90"), "download p90", scale=1000),
+                    Line(variant.invocation_metric("ModelLoadingTime", "p90"), "load p90", scale=1000),
                 ],
             ),
             Graph(
                 "Hourly warm-up",
                 [
-                    Line(metrics.warmup(name, endpoint), name)
+                    Line(metrics.warmup(name, variant.endpoint), name)
                     for name in ("ModelsWarmed", "ModelsFailed", "ModelsSkipped")
                 ],
                 width=WIDTH,
@@ -173,20 +155,16 @@ def variant_graphs(
     return graphs
 
 
-def fleet_graphs(endpoint: str, variant: str) -> list[Graph]:
+def fleet_graphs(variant: VariantMetrics) -> list[Graph]:
     """Graphs of an inference-component endpoint's shared fleet (reservation and use, 0-100 %)."""
     return [
         Graph(
             "Fleet: reserved and used (percent of the fleet)",
             [
-                Line(metrics.variant_metric(INSTANCES, "GPUReservation", endpoint, variant), "GPUs reserved"),
-                Line(
-                    metrics.variant_metric(INSTANCES, "GPUUtilizationNormalized", endpoint, variant), "GPU utilization"
-                ),
-                Line(
-                    metrics.variant_metric(INSTANCES, "GPUMemoryUtilizationNormalized", endpoint, variant), "GPU memory"
-                ),
-                Line(metrics.variant_metric(INSTANCES, "MemoryReservation", endpoint, variant), "memory reserved"),
+                Line(variant.instance_metric("GPUReservation"), "GPUs reserved"),
+                Line(variant.instance_metric("GPUUtilizationNormalized"), "GPU utilization"),
+                Line(variant.instance_metric("GPUMemoryUtilizationNormalized"), "GPU memory"),
+                Line(variant.instance_metric("MemoryReservation"), "memory reserved"),
             ],
             width=WIDTH,
             y_max=100.0,
@@ -194,25 +172,22 @@ def fleet_graphs(endpoint: str, variant: str) -> list[Graph]:
     ]
 
 
-def component_graphs(components: Sequence[str]) -> list[Graph]:
+def component_graphs(components: Sequence[ComponentMetrics]) -> list[Graph]:
     """One line per component in each graph (a stack holds at most 70, within a graph's limit of 100)."""
     if not components:
         return []
     return [
-        Graph("Invocations per component", [Line(metrics.component_invocations(c), c) for c in components]),
+        Graph("Invocations per component", [Line(c.invocations(), c.component) for c in components]),
         Graph(
             "Model latency p90 per component (ms)",
-            [Line(metrics.component_model_latency(c, "p90"), c, scale=1000) for c in components],
+            [Line(c.model_latency("p90"), c.component, scale=1000) for c in components],
         ),
         Graph(
             "Copies serving per component (invocations / invocations per copy)",
-            [
-                Line(metrics.component_invocations(c), c, over=metrics.component_invocations_per_copy(c))
-                for c in components
-            ],
+            [Line(c.invocations(), c.component, over=c.invocations_per_copy()) for c in components],
         ),
         Graph(
             "Requests that found no copy (NoCapacityInvocationFailures)",
-            [Line(metrics.component_no_capacity_invocation_failures(c), c) for c in components],
+            [Line(c.no_capacity_invocation_failures(), c.component) for c in components],
         ),
     ]

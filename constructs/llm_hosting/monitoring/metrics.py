@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 INVOCATIONS = "AWS/SageMaker"
 INSTANCES = "/aws/sagemaker/Endpoints"
+COMPONENTS = "/aws/sagemaker/InferenceComponents"
 
 
 @dataclass(frozen=True)
@@ -31,74 +32,92 @@ class MetricSpec:
         return self.statistic.startswith("p")
 
 
-def _variant(endpoint: str, variant: str) -> tuple[tuple[str, str], ...]:
-    return (("EndpointName", endpoint), ("VariantName", variant))
-
-
-def invocation_5xx_errors(endpoint: str, variant: str) -> MetricSpec:
-    return MetricSpec(INVOCATIONS, "Invocation5XXErrors", _variant(endpoint, variant), "Sum")
-
-
-def invocation_4xx_errors(endpoint: str, variant: str) -> MetricSpec:
-    return MetricSpec(INVOCATIONS, "Invocation4XXErrors", _variant(endpoint, variant), "Sum")
-
-
-def invocations(endpoint: str, variant: str) -> MetricSpec:
-    return MetricSpec(INVOCATIONS, "Invocations", _variant(endpoint, variant), "Sum")
-
-
-def invocations_per_instance(endpoint: str, variant: str) -> MetricSpec:
-    return MetricSpec(INVOCATIONS, "InvocationsPerInstance", _variant(endpoint, variant), "Sum")
-
-
-def model_latency(endpoint: str, variant: str, statistic: str = "p90") -> MetricSpec:
-    """ModelLatency is reported in microseconds."""
-    return MetricSpec(INVOCATIONS, "ModelLatency", _variant(endpoint, variant), statistic, unit="Microseconds")
-
-
-def gpu_memory_utilization(endpoint: str, variant: str) -> MetricSpec:
-    """Percent x number of GPUs: 0-400 on a 4-GPU instance."""
-    return MetricSpec(INSTANCES, "GPUMemoryUtilization", _variant(endpoint, variant), "Average")
-
-
-def gpu_utilization(endpoint: str, variant: str) -> MetricSpec:
-    """Percent x number of GPUs."""
-    return MetricSpec(INSTANCES, "GPUUtilization", _variant(endpoint, variant), "Average")
-
-
 def gpu_memory_metric_target(percent_of_total: float, gpus: int) -> float:
     """Convert "80 % of the instance's GPU memory" into the metric's scale (percent x GPUs)."""
     return round(percent_of_total * max(gpus, 1), 2)
 
 
-def _component(name: str) -> tuple[tuple[str, str], ...]:
-    return (("InferenceComponentName", name),)
+@dataclass(frozen=True)
+class VariantMetrics:
+    """The metrics of one endpoint variant (dimensions EndpointName, VariantName)."""
+
+    endpoint: str
+    variant: str
+
+    @property
+    def dimensions(self) -> tuple[tuple[str, str], ...]:
+        return (("EndpointName", self.endpoint), ("VariantName", self.variant))
+
+    def invocation_metric(self, name: str, statistic: str = "Sum") -> MetricSpec:
+        """Any invocation metric of the variant (AWS/SageMaker): ModelCacheHit, ModelLoadingTime, ..."""
+        return MetricSpec(INVOCATIONS, name, self.dimensions, statistic)
+
+    def instance_metric(self, name: str, statistic: str = "Average") -> MetricSpec:
+        """Any instance metric of the variant (/aws/sagemaker/Endpoints): GPUReservation, LoadedModelCount, ..."""
+        return MetricSpec(INSTANCES, name, self.dimensions, statistic)
+
+    def invocations(self) -> MetricSpec:
+        return self.invocation_metric("Invocations")
+
+    def invocation_4xx_errors(self) -> MetricSpec:
+        return self.invocation_metric("Invocation4XXErrors")
+
+    def invocation_5xx_errors(self) -> MetricSpec:
+        return self.invocation_metric("Invocation5XXErrors")
+
+    def invocations_per_instance(self) -> MetricSpec:
+        return self.invocation_metric("InvocationsPerInstance")
+
+    def model_latency(self, statistic: str = "p90") -> MetricSpec:
+        """ModelLatency is reported in microseconds."""
+        return MetricSpec(INVOCATIONS, "ModelLatency", self.dimensions, statistic, unit="Microseconds")
+
+    def gpu_utilization(self) -> MetricSpec:
+        """Percent x number of GPUs."""
+        return self.instance_metric("GPUUtilization")
+
+    def gpu_memory_utilization(self) -> MetricSpec:
+        """Percent x number of GPUs: 0-400 on a 4-GPU instance."""
+        return self.instance_metric("GPUMemoryUtilization")
 
 
-def component_invocations(name: str) -> MetricSpec:
-    return MetricSpec(INVOCATIONS, "Invocations", _component(name), "Sum")
+@dataclass(frozen=True)
+class ComponentMetrics:
+    """The metrics of one inference component (dimension InferenceComponentName)."""
 
+    component: str
 
-def component_invocation_5xx_errors(name: str) -> MetricSpec:
-    return MetricSpec(INVOCATIONS, "Invocation5XXErrors", _component(name), "Sum")
+    @property
+    def dimensions(self) -> tuple[tuple[str, str], ...]:
+        return (("InferenceComponentName", self.component),)
 
+    def invocations(self) -> MetricSpec:
+        return MetricSpec(INVOCATIONS, "Invocations", self.dimensions, "Sum")
 
-def component_model_latency(name: str, statistic: str = "p90") -> MetricSpec:
-    return MetricSpec(INVOCATIONS, "ModelLatency", _component(name), statistic, unit="Microseconds")
+    def invocation_4xx_errors(self) -> MetricSpec:
+        return MetricSpec(INVOCATIONS, "Invocation4XXErrors", self.dimensions, "Sum")
 
+    def invocation_5xx_errors(self) -> MetricSpec:
+        return MetricSpec(INVOCATIONS, "Invocation5XXErrors", self.dimensions, "Sum")
 
-def component_no_capacity_invocation_failures(name: str) -> MetricSpec:
-    """Requests that found no copy to serve them: the signal to scale out from zero."""
-    return MetricSpec(INVOCATIONS, "NoCapacityInvocationFailures", _component(name), "Sum")
+    def invocations_per_copy(self) -> MetricSpec:
+        return MetricSpec(INVOCATIONS, "InvocationsPerCopy", self.dimensions, "Sum")
 
+    def model_latency(self, statistic: str = "p90") -> MetricSpec:
+        """ModelLatency is reported in microseconds."""
+        return MetricSpec(INVOCATIONS, "ModelLatency", self.dimensions, statistic, unit="Microseconds")
 
-def component_invocations_per_copy(name: str) -> MetricSpec:
-    return MetricSpec(INVOCATIONS, "InvocationsPerCopy", _component(name), "Sum")
+    def no_capacity_invocation_failures(self) -> MetricSpec:
+        """Requests that found no copy to serve them: the signal to scale out from zero."""
+        return MetricSpec(INVOCATIONS, "NoCapacityInvocationFailures", self.dimensions, "Sum")
 
+    def gpu_memory_utilization(self) -> MetricSpec:
+        """Per copy, 0-100 % of what the copy reserved (/aws/sagemaker/InferenceComponents)."""
+        return MetricSpec(COMPONENTS, "GPUMemoryUtilizationNormalized", self.dimensions, "Average")
 
-def variant_metric(namespace: str, name: str, endpoint: str, variant: str, statistic: str = "Average") -> MetricSpec:
-    """Any per-variant metric by name (GPUReservation, LoadedModelCount, ModelCacheHit, ...)."""
-    return MetricSpec(namespace, name, _variant(endpoint, variant), statistic)
+    def gpu_utilization(self) -> MetricSpec:
+        """Per copy, 0-100 % of what the copy reserved."""
+        return MetricSpec(COMPONENTS, "GPUUtilizationNormalized", self.dimensions, "Average")
 
 
 WARMUP_NAMESPACE = "LLMHosting/Warmup"

@@ -3,8 +3,8 @@
 from llm_hosting.packaging.archive import build_archive, iter_source_files
 from llm_hosting.packaging.serving_properties import (
     DJL_ENGINES,
-    catalog_properties,
     merge_properties,
+    owned_properties,
     parse_properties,
     render_properties,
 )
@@ -12,9 +12,9 @@ from llm_hosting.packaging.serving_properties import (
 __all__ = [
     "DJL_ENGINES",
     "build_archive",
-    "catalog_properties",
     "iter_source_files",
     "merge_properties",
+    "owned_properties",
     "parse_properties",
     "render_properties",
 ]

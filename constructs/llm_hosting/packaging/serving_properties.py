@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from llm_hosting.catalog.schema import ModelSpec
-
 DJL_ENGINES: Mapping[str, str] = {
     "fastertransformer": "FasterTransformer",
     "lmi": "Python",
@@ -53,30 +51,38 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def catalog_properties(model: ModelSpec) -> dict[str, str]:
-    """The serving.properties entries the catalog itself determines for a DJL model."""
+def owned_properties(
+    engine: str,
+    *,
+    tensor_parallel_degree: int | None = None,
+    weights: str | None = None,
+    max_batch_size: int | None = None,
+    max_batch_delay_ms: int | None = None,
+    extra: Mapping[str, str | int | float | bool] | None = None,
+) -> dict[str, str]:
+    """The serving.properties entries given outside the code directory (by the catalog or the construct)."""
     props: dict[str, str] = {}
-    if model.tensor_parallel_degree is not None:
-        props["option.tensor_parallel_degree"] = str(model.tensor_parallel_degree)
-    if model.weights is not None and model.engine in WEIGHTS_PROPERTY:
-        props[WEIGHTS_PROPERTY[model.engine]] = model.weights
-    if model.batching is not None:
-        props["batch_size"] = str(model.batching.max_batch_size)
-        props["max_batch_delay"] = str(model.batching.max_batch_delay_ms)
-    props.update({key: _text(value) for key, value in model.properties.items()})
+    if tensor_parallel_degree is not None:
+        props["option.tensor_parallel_degree"] = str(tensor_parallel_degree)
+    if weights is not None and engine in WEIGHTS_PROPERTY:
+        props[WEIGHTS_PROPERTY[engine]] = weights
+    if max_batch_size is not None:
+        props["batch_size"] = str(max_batch_size)
+    if max_batch_delay_ms is not None:
+        props["max_batch_delay"] = str(max_batch_delay_ms)
+    props.update({key: _text(value) for key, value in (extra or {}).items()})
     return props
 
 
 def merge_properties(
-    file_props: Mapping[str, str], model: ModelSpec
+    engine: str, file_props: Mapping[str, str], owned: Mapping[str, str]
 ) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
-    """(merged properties, conflicts as (key, value in the file, value from the catalog))."""
-    wanted = catalog_properties(model)
+    """(merged properties, conflicts as (key, value in the file, value given outside it))."""
     merged = dict(file_props)
     conflicts: list[tuple[str, str, str]] = []
-    for key, value in wanted.items():
+    for key, value in owned.items():
         if key in file_props and file_props[key] != value:
             conflicts.append((key, file_props[key], value))
         merged[key] = value
-    merged.setdefault("engine", DJL_ENGINES[model.engine])
+    merged.setdefault("engine", DJL_ENGINES[engine])
     return merged, conflicts

@@ -1,14 +1,16 @@
 """Capacity planner: packs inference-component copies onto GPU instances and says how good that is.
 
-`plan_placement` works on plain inputs (`InstanceCapacity`, `Component`); `required_instances`
-applies it to a catalog endpoint, for the catalog rules and synthesis; `plan_catalog` adds the
-dedicated-endpoint baseline for `python -m llm_hosting plan`. No CDK, no dependencies.
+Plain inputs and outputs, no catalog and no CDK: `plan_placement` packs `Component` demands onto
+instances of one `InstanceCapacity`; `dedicated_baseline` prices the same models on endpoints of
+their own; `plan`, `report` and `svg` describe and render a whole catalog's plan, which
+`llm_hosting.catalog.plan` builds.
 """
 
-from llm_hosting.planner.baseline import Baseline, BaselineError, Comparison, dedicated_baseline
-from llm_hosting.planner.catalog import CatalogPlan, EndpointPlan, LevelPlan, plan_catalog, required_instances
+from llm_hosting.planner.baseline import Baseline, BaselineError, Comparison, compare, dedicated_baseline
 from llm_hosting.planner.model import (
     Component,
+    CopyLevel,
+    Counts,
     InstanceCapacity,
     InstancePlacement,
     PlacedCopy,
@@ -21,19 +23,17 @@ from llm_hosting.planner.placement import plan_placement
 __all__ = [
     "Baseline",
     "BaselineError",
-    "CatalogPlan",
     "Comparison",
     "Component",
-    "EndpointPlan",
+    "CopyLevel",
+    "Counts",
     "InstanceCapacity",
     "InstancePlacement",
-    "LevelPlan",
     "PlacedCopy",
     "PlacementError",
     "PlacementResult",
     "Resources",
+    "compare",
     "dedicated_baseline",
-    "plan_catalog",
     "plan_placement",
-    "required_instances",
 ]

@@ -1,7 +1,7 @@
 """What the placement planner takes and gives: instance capacity, component demands, placements.
 
 Plain frozen dataclasses with no catalog or CDK types, so the planner can be used (and tested) on
-its own; `llm_hosting.planner.catalog` turns catalog specs into these.
+its own; the resolved catalog (`llm_hosting.catalog.resolve`) turns its components into these.
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from typing import Literal
+
+from llm_hosting.facts.instances import InstanceType
 
 MILLI = 1000
 """CPU is counted in thousandths of a core inside the planner, so sums of 0.25-core steps are exact."""
@@ -20,6 +22,22 @@ def milli_cores(cores: float) -> int:
     return math.ceil(round(cores * MILLI, 6))
 
 
+CopyLevel = Literal["initial", "min", "max"]
+"""Which copy count of each component a placement is for."""
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Initial, minimum and maximum of an instance count or a copy count."""
+
+    initial: int
+    min: int
+    max: int
+
+    def at(self, level: CopyLevel) -> int:
+        return self.initial if level == "initial" else self.min if level == "min" else self.max
+
+
 @dataclass(frozen=True)
 class InstanceCapacity:
     """One instance of the endpoint's type, as far as placement needs to know it."""
@@ -29,6 +47,16 @@ class InstanceCapacity:
     memory_mib: int
     """Host memory."""
     vcpus: float
+
+    @classmethod
+    def of(cls, instance_type: InstanceType) -> InstanceCapacity:
+        """What the planner needs of an instance type."""
+        return cls(
+            name=instance_type.name,
+            gpus=instance_type.gpus,
+            memory_mib=instance_type.memory_mib,
+            vcpus=instance_type.vcpus,
+        )
 
     def __post_init__(self) -> None:
         if self.gpus < 0 or self.memory_mib < 0 or self.vcpus < 0:

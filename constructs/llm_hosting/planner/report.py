@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from llm_hosting.planner.baseline import Baseline, Comparison
-from llm_hosting.planner.catalog import CatalogPlan, EndpointPlan, LevelPlan
 from llm_hosting.planner.model import InstancePlacement, PlacementResult, Resources
+from llm_hosting.planner.plan import CatalogPlan, EndpointPlan, LevelPlan
 
 LISTED_INSTANCES = 12
 """The table lists the placement of at most this many instances per level; JSON and SVG list all."""

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape, quoteattr
 
-from llm_hosting.planner.catalog import CatalogPlan, EndpointPlan, LevelPlan
 from llm_hosting.planner.model import InstancePlacement
+from llm_hosting.planner.plan import CatalogPlan, EndpointPlan, LevelPlan
 
 # Light fills so dark labels stay readable; neighbours in the list differ in hue.
 PALETTE = (

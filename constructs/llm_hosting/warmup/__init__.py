@@ -10,7 +10,7 @@ import json
 import math
 from pathlib import Path
 
-from llm_hosting.catalog.schema import Warmup
+from llm_hosting.endpoints.settings import WarmupSettings
 from llm_hosting.warmup.function.warmup import (
     METRIC_DIMENSION,
     METRIC_NAMESPACE,
@@ -41,7 +41,7 @@ LAMBDA_MAX_TIMEOUT_S = 900
 _TIMEOUT_SLACK_S = 30
 
 
-def function_environment(*, endpoint_name: str, bucket: str, prefix: str, settings: Warmup) -> dict[str, str]:
+def function_environment(*, endpoint_name: str, bucket: str, prefix: str, settings: WarmupSettings) -> dict[str, str]:
     """The function's environment variables for one endpoint (`bucket` may be a CDK token)."""
     return {
         "ENDPOINT_NAME": endpoint_name,
@@ -55,7 +55,7 @@ def function_environment(*, endpoint_name: str, bucket: str, prefix: str, settin
     }
 
 
-def function_timeout_s(settings: Warmup) -> int:
+def function_timeout_s(settings: WarmupSettings) -> int:
     """A function timeout that fits the whole budget plus one last request, within Lambda's 900 s.
 
     When the sum passes 900 s the handler shortens the budget to what the invocation has left.
@@ -73,6 +73,7 @@ __all__ = [
     "METRIC_DIMENSION",
     "METRIC_NAMESPACE",
     "ModelResult",
+    "WarmupSettings",
     "WarmupSummary",
     "describe_failure",
     "emf_record",

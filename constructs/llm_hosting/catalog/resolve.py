@@ -1,0 +1,277 @@
+"""The catalog with everything derived worked out once: counts, copies, accelerators, instance types, images.
+
+`resolve_catalog` never fails: what cannot be resolved (an unknown instance type, an image version
+that does not exist, a component larger than an instance) is left as `None` or at a safe fallback,
+and the rules (`catalog/rules/`) report it against its field. Everything downstream (the rules, the
+planner report, `endpoints/from_catalog.py`, `stacks/`) reads these values instead of working them
+out again.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TypeVar
+
+from llm_hosting.catalog.errors import Problem
+from llm_hosting.catalog.schema import (
+    MAX_COPIES,
+    Catalog,
+    ComponentSpec,
+    CopyCount,
+    EndpointBase,
+    EndpointSpec,
+    InferenceComponentEndpointSpec,
+    InstanceCount,
+    ModelSpec,
+    MultiModelSpec,
+)
+from llm_hosting.facts.images import ContainerImage, UnknownImageError, find_image
+from llm_hosting.facts.instances import INSTANCE_TYPES, InstanceType
+from llm_hosting.planner import (
+    Component,
+    CopyLevel,
+    Counts,
+    InstanceCapacity,
+    PlacementError,
+    PlacementResult,
+    plan_placement,
+)
+
+
+def instance_counts(count: InstanceCount) -> Counts:
+    """Defaults: initial = min (or 1), min = initial, max = the larger of the two."""
+    initial = count.initial if count.initial is not None else max(count.min or 0, 1)
+    minimum = count.min if count.min is not None else initial
+    maximum = count.max if count.max is not None else max(initial, minimum, 1)
+    return Counts(initial, minimum, maximum)
+
+
+def copy_counts(count: CopyCount) -> Counts:
+    """Defaults: initial = min (or 1), min = initial, max = the larger of the two."""
+    initial = count.initial if count.initial is not None else (count.min if count.min else 1)
+    minimum = count.min if count.min is not None else initial
+    maximum = count.max if count.max is not None else max(initial, minimum, 1)
+    return Counts(initial, minimum, maximum)
+
+
+SpecT = TypeVar("SpecT", bound=EndpointBase)
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """What runs in a container, with its image found and its code directory located."""
+
+    spec: ModelSpec | MultiModelSpec
+    at: str
+    """Field path, e.g. `endpoints[0].components[1].model`."""
+    image: ContainerImage | str | None
+    """The engine image, or a custom image's URI; None when the engine has no such version (a rule says so)."""
+    code_dir: Path | None
+    """`code`, resolved against the catalog file's directory."""
+
+
+@dataclass(frozen=True)
+class ResolvedComponent:
+    spec: ComponentSpec
+    at: str
+    model: ResolvedModel
+    accelerators: int
+    """GPUs one copy reserves: as given, else the tensor parallel degree, else 1."""
+    copies: Counts
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    def demand(self, level: CopyLevel = "initial") -> Component:
+        """What the planner packs: one copy's reservation, and the copies at `level`.
+
+        `memory_mb` is compared with the instance's memory in MiB, as the rules do; an absent
+        `cpu_cores` reserves no CPU.
+        """
+        return Component(
+            name=self.spec.name,
+            accelerators=self.accelerators,
+            memory_mib=self.spec.memory_mb,
+            cpu_cores=self.spec.cpu_cores or 0.0,
+            copies=self.copies.at(level),
+        )
+
+
+@dataclass(frozen=True)
+class ResolvedEndpoint:
+    spec: EndpointSpec
+    at: str
+    """Field path, e.g. `endpoints[2]`."""
+    index: int
+    instance: InstanceType | None
+    """None when the instance type is unknown (a rule says so)."""
+    instances: Counts
+    model: ResolvedModel | None
+    """The endpoint's model (single-model and multi-model endpoints; see `single_model`)."""
+    components: tuple[ResolvedComponent, ...] = ()
+    _placements: dict[CopyLevel, PlacementResult | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def type(self) -> str:
+        return self.spec.type
+
+    def spec_as(self, kind: builtins.type[SpecT]) -> SpecT:
+        """The spec as the type the caller serves (the callers are chosen by `type`, so it always is)."""
+        spec = self.spec
+        if not isinstance(spec, kind):
+            raise TypeError(f"{self.at} is a {self.type} endpoint, not {kind.__name__}")
+        return spec
+
+    @property
+    def single_model(self) -> ResolvedModel:
+        """The model of a single-model or multi-model endpoint."""
+        if self.model is None:
+            raise TypeError(f"{self.at} is a {self.type} endpoint, which has no model of its own")
+        return self.model
+
+    def placement(self, level: CopyLevel = "initial") -> PlacementResult | None:
+        """The fewest instances that hold `level` copies of every component (worked out once per level);
+        None when there are no components, the instance type is unknown, or one copy does not fit an
+        instance (each of which a rule reports on its own field)."""
+        if level not in self._placements:
+            self._placements[level] = place(self.instance, self.components, level)
+        return self._placements[level]
+
+    @property
+    def reachable_instances(self) -> int:
+        """The most instances the endpoint can run: `instance_count.max`, or for inference components
+        what the planner needs at every component's maximum copies, if that is fewer."""
+        placed = self.placement("max")
+        if placed is None:
+            return self.instances.max
+        return min(self.instances.max, max(placed.instance_count, self.instances.min))
+
+
+def place(
+    instance: InstanceType | None, components: Sequence[ResolvedComponent], level: CopyLevel
+) -> PlacementResult | None:
+    if not components or instance is None:
+        return None
+    if len({c.name for c in components}) < len(components) or sum(c.copies.at(level) for c in components) > MAX_COPIES:
+        return None  # repeated names and absurd copy counts are reported by the rules, not planned
+    try:
+        return plan_placement(InstanceCapacity.of(instance), [c.demand(level) for c in components])
+    except PlacementError:
+        return None
+
+
+def effective_instance_types(spec: Catalog) -> tuple[dict[str, InstanceType], list[Problem]]:
+    """The known instance types with the catalog's corrections and additions applied."""
+    table = dict(INSTANCE_TYPES)
+    problems: list[Problem] = []
+    for name, override in spec.instance_types.items():
+        given = override.model_dump(exclude_none=True)
+        known = table.get(name)
+        if known is not None:
+            table[name] = replace(known, **given, confirmed=True)
+            continue
+        missing = [f for f in ("gpus", "gpu_memory_mib", "vcpus", "memory_mib", "nvme") if f not in given]
+        if missing:
+            problems.append(
+                Problem(
+                    f"instance_types.{name}",
+                    f"{name} is not a known type, so describe it fully; add {', '.join(missing)}",
+                )
+            )
+            continue
+        table[name] = InstanceType(
+            name=name,
+            accelerator=given.get("accelerator", "GPU"),
+            confirmed=True,
+            **{k: given[k] for k in ("gpus", "gpu_memory_mib", "vcpus", "memory_mib", "nvme")},
+        )
+    return table, problems
+
+
+def resolve_image(model: ModelSpec | MultiModelSpec) -> ContainerImage | str | None:
+    if model.engine == "custom":
+        return model.image
+    try:
+        return find_image(model.engine, model.version)
+    except UnknownImageError:
+        return None
+
+
+def resolve_model(model: ModelSpec | MultiModelSpec, at: str, base_dir: Path) -> ResolvedModel:
+    code = model.code if isinstance(model, ModelSpec) else None
+    return ResolvedModel(
+        spec=model,
+        at=at,
+        image=resolve_image(model),
+        code_dir=(base_dir / code).resolve() if code is not None else None,
+    )
+
+
+def resolve_component(component: ComponentSpec, at: str, base_dir: Path) -> ResolvedComponent:
+    accelerators = component.accelerators
+    if accelerators is None:
+        accelerators = component.model.tensor_parallel_degree or 1
+    return ResolvedComponent(
+        spec=component,
+        at=at,
+        model=resolve_model(component.model, f"{at}.model", base_dir),
+        accelerators=accelerators,
+        copies=copy_counts(component.copies),
+    )
+
+
+def resolve_endpoint(
+    endpoint: EndpointSpec, index: int, instance_types: Mapping[str, InstanceType], base_dir: Path
+) -> ResolvedEndpoint:
+    at = f"endpoints[{index}]"
+    instance = instance_types.get(endpoint.instance_type)
+    if not isinstance(endpoint, InferenceComponentEndpointSpec):
+        return ResolvedEndpoint(
+            spec=endpoint,
+            at=at,
+            index=index,
+            instance=instance,
+            instances=instance_counts(endpoint.instance_count),
+            model=resolve_model(endpoint.model, f"{at}.model", base_dir),
+        )
+    components = tuple(
+        resolve_component(component, f"{at}.components[{j}]", base_dir)
+        for j, component in enumerate(endpoint.components)
+    )
+    count = endpoint.instance_count
+    placed = None
+    if count.initial is None:
+        # An omitted `initial` is what the planner needs to place every component's initial copies.
+        placed = place(instance, components, "initial")
+        needed = placed.instance_count if placed is not None else 1
+        count = count.model_copy(update={"initial": max(needed, count.min or 0, 1)})
+    resolved = ResolvedEndpoint(
+        spec=endpoint,
+        at=at,
+        index=index,
+        instance=instance,
+        instances=instance_counts(count),
+        model=None,
+        components=components,
+    )
+    if placed is not None:
+        resolved._placements["initial"] = placed
+    return resolved
+
+
+def resolve_endpoints(
+    spec: Catalog, instance_types: Mapping[str, InstanceType], base_dir: Path
+) -> tuple[ResolvedEndpoint, ...]:
+    return tuple(
+        resolve_endpoint(endpoint, index, instance_types, base_dir) for index, endpoint in enumerate(spec.endpoints)
+    )

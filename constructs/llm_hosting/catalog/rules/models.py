@@ -1,0 +1,132 @@
+"""Rules for what runs in a container: engine image, weights, serving code and DJL serving.properties."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from llm_hosting.catalog.errors import Problem
+from llm_hosting.catalog.resolve import ResolvedModel
+from llm_hosting.catalog.rules.common import (
+    COMPONENT_ENV_MAX_ENTRIES,
+    MODEL_ENV_MAX_ENTRIES,
+    Context,
+    environment_size,
+)
+from llm_hosting.catalog.schema import ModelSpec, MultiModelSpec
+from llm_hosting.facts.images import REGISTRY_ACCOUNTS, UnknownImageError, find_image
+from llm_hosting.packaging.serving_properties import DJL_ENGINES, merge_properties, owned_properties, parse_properties
+
+
+def image(context: Context, at: str, spec: ModelSpec | MultiModelSpec) -> Iterator[Problem]:
+    """An engine image that exists (in the catalog's region, if it names one), or a custom image's URI."""
+    if spec.engine == "custom":
+        if spec.image is None:
+            yield Problem(f"{at}.image", "engine: custom needs the container image URI; add image")
+        if isinstance(spec, ModelSpec) and spec.version is not None:
+            yield Problem(f"{at}.version", "engine: custom takes its version from the image tag; remove version")
+        return
+    if spec.image is not None:
+        yield Problem(f"{at}.image", "only engine: custom takes an image; remove it or use engine: custom")
+    try:
+        found = find_image(spec.engine, spec.version)
+    except UnknownImageError as err:
+        yield Problem(f"{at}.version", f"{err}")
+        return
+    region = context.region
+    if region in REGISTRY_ACCOUNTS and region not in found.regions:
+        yield Problem(
+            f"{at}.version",
+            f"{spec.engine} {found.version} is not published in {region}; choose another version, region, or "
+            "engine: custom with your own image",
+        )
+
+
+def model(
+    context: Context, model: ResolvedModel, *, gpus: int | None, gpu_owner: str, component: bool
+) -> Iterator[Problem]:
+    """A single-model endpoint's or a component's model (`gpus`: what its tensor parallelism may use)."""
+    at, spec = model.at, model.spec
+    if not isinstance(spec, ModelSpec):
+        raise TypeError(f"{at}: a multi-model endpoint's model has its own rules")
+    yield from image(context, at, spec)
+
+    djl = spec.engine in DJL_ENGINES
+    if spec.weights is not None and not djl:
+        yield Problem(
+            f"{at}.weights",
+            f"engine {spec.engine} does not read weights from S3 itself; package them under `code` instead",
+        )
+    if spec.weights_kms_key_arn is not None and spec.weights is None:
+        yield Problem(
+            f"{at}.weights_kms_key_arn", "names the key of weights that are not given; add weights or remove it"
+        )
+    if spec.batching is not None and not djl:
+        yield Problem(
+            f"{at}.batching",
+            f"dynamic batching is a DJL Serving setting; engine {spec.engine} does not read it, remove it",
+        )
+    if spec.properties and not djl:
+        yield Problem(
+            f"{at}.properties",
+            f"serving.properties is read by DJL Serving only, not by engine {spec.engine}; remove it",
+        )
+    if djl and spec.code is None and spec.weights is None:
+        yield Problem(f"{at}", "names neither code nor weights; add weights (an S3 prefix) or code (a directory)")
+    if spec.engine == "triton" and spec.code is None:
+        yield Problem(f"{at}.code", "a Triton model needs its model repository; add code: <directory>")
+
+    tp = spec.tensor_parallel_degree
+    if tp is not None and gpus is not None and tp > gpus:
+        yield Problem(f"{at}.tensor_parallel_degree", f"{tp} needs {tp} GPUs but {gpu_owner}")
+    if tp is not None and not djl:
+        yield Problem(
+            f"{at}.tensor_parallel_degree",
+            f"is a DJL Serving setting; engine {spec.engine} does not read it, remove it",
+        )
+
+    if spec.code is not None:
+        yield from code(model, spec)
+    limit = COMPONENT_ENV_MAX_ENTRIES if component else MODEL_ENV_MAX_ENTRIES
+    yield from environment_size(f"{at}.environment", spec.environment, limit)
+
+
+def code(model: ResolvedModel, spec: ModelSpec) -> Iterator[Problem]:
+    """The code directory exists, and its serving.properties agrees with what the catalog fills in."""
+    at, directory = model.at, model.code_dir
+    if directory is None or not directory.is_dir():
+        yield Problem(
+            f"{at}.code",
+            f"'{spec.code}' is not a directory (looked in {directory}); paths are relative to the catalog file",
+        )
+        return
+    if spec.engine not in DJL_ENGINES:
+        return
+    props_file = directory / "serving.properties"
+    try:
+        file_props = parse_properties(props_file.read_text(encoding="utf-8")) if props_file.is_file() else {}
+    except (OSError, UnicodeDecodeError) as err:
+        yield Problem(f"{at}.code", f"cannot read {props_file}: {err}; fix the file")
+        return
+    batching = spec.batching
+    owned = owned_properties(
+        spec.engine,
+        tensor_parallel_degree=spec.tensor_parallel_degree,
+        weights=spec.weights,
+        max_batch_size=batching.max_batch_size if batching else None,
+        max_batch_delay_ms=batching.max_batch_delay_ms if batching else None,
+        extra=spec.properties,
+    )
+    _, conflicts = merge_properties(spec.engine, file_props, owned)
+    for key, in_file, in_catalog in conflicts:
+        yield Problem(
+            at,
+            f"{props_file.name} in {spec.code} sets {key}={in_file} but the catalog gives {in_catalog}; remove "
+            "the line from the file (the catalog fills it in) or make them agree",
+        )
+    engine = file_props.get("engine")
+    if spec.engine == "fastertransformer" and engine not in (None, DJL_ENGINES["fastertransformer"]):
+        yield Problem(
+            f"{at}.engine",
+            f"{props_file.name} in {spec.code} says engine={engine} but the image is DJL FasterTransformer; "
+            "set engine=FasterTransformer or change the catalog engine",
+        )
