@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from llm_hosting.facts import generate
-from llm_hosting.facts.generate import FactsError, ensure_wheel, render
+from tools import generate_facts as generate
+from tools.generate_facts import FactsError, ensure_wheel, render
 
 ROOT = Path(__file__).resolve().parent.parent
 FACTS = ROOT / "constructs" / "llm_hosting" / "facts"

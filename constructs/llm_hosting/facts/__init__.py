@@ -1,7 +1,7 @@
 """AWS facts the library relies on, as data: instance types and container images per region.
 
 Image versions, registries and GPU figures are generated from the SageMaker Python SDK's own data
-(`make facts`, see `generate.py`); what the SDK lacks is typed by hand from
+(`make facts`, see `tools/generate_facts.py`); what the SDK lacks is typed by hand from
 `shared/reference/aws-facts.md`, and a row without a stored primary source says so
 (`confirmed=False`) so a catalog can override it. Nothing here is fetched at runtime.
 """

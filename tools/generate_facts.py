@@ -1,12 +1,13 @@
-"""`make facts`: write the image and GPU facts from the SageMaker Python SDK's own data.
+"""`make facts`: write the library's image and GPU facts from the SageMaker Python SDK's own data.
 
 The SDK keeps, per serving image, every version's repository, tag and registry account per region,
-and per region the GPU count and memory of each instance type. This module reads that data out of
-the pinned `sagemaker-core` wheel (zip members, JSON and Python source parsed with `ast`; nothing in
-the wheel is imported or run) and writes `sdk_images.json` and `sdk_gpus.json` beside it. The
-library reads those files; it never imports this module, which needs the network once (pip).
+and per region the GPU count and memory of each instance type. This tool reads that data out of the
+pinned `sagemaker-core` wheel (zip members, JSON and Python source parsed with `ast`; nothing in the
+wheel is imported or run) and writes `constructs/llm_hosting/facts/sdk_images.json` and
+`sdk_gpus.json`. It lives outside the library, and imports nothing from it, so that it runs even when
+those files are missing or broken; the library only reads them.
 
-    python -m llm_hosting.facts.generate [--cache DIR] [--out DIR] [--fetch-only]
+    python tools/generate_facts.py [--cache DIR] [--out DIR] [--fetch-only]
 """
 
 from __future__ import annotations
@@ -33,9 +34,10 @@ SDK_WHEEL = "sagemaker_core-2.27.0-py3-none-any.whl"
 SDK_WHEEL_SHA256 = "62e5b4e2296dd26c042f28d26b9292501cdcf0c83a02656e280d61f132114312"
 """sha256 of the wheel PyPI serves for sagemaker-core 2.27.0 (what `pip download` fetched)."""
 
-COMMAND = "make facts (python -m llm_hosting.facts.generate)"
-DEFAULT_CACHE = Path(".cache") / "sdk"
-OUTPUT_DIR = Path(__file__).resolve().parent
+COMMAND = "make facts (python tools/generate_facts.py)"
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CACHE = ROOT / ".cache" / "sdk"
+OUTPUT_DIR = ROOT / "constructs" / "llm_hosting" / "facts"
 IMAGES_FILE = "sdk_images.json"
 GPUS_FILE = "sdk_gpus.json"
 
@@ -114,7 +116,7 @@ def ensure_wheel(cache: Path, download: Callable[[Path], None] = pip_download) -
         if digest != SDK_WHEEL_SHA256:
             raise FactsError(
                 f"{SDK_WHEEL} has sha256 {digest}, not the pinned {SDK_WHEEL_SHA256}: the index served a "
-                "different file; check the index, or pin the new hash in llm_hosting/facts/generate.py "
+                "different file; check the index, or pin the new hash in tools/generate_facts.py "
                 "after reviewing the release"
             )
         os.replace(fetched, wheel)
@@ -168,14 +170,14 @@ def _assigned(module: ast.Module, name: str, member: str) -> Any:
     for node in module.body:
         if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets):
             return ast.literal_eval(node.value)
-    raise FactsError(f"{member} no longer assigns {name}; read it again and update llm_hosting/facts/generate.py")
+    raise FactsError(f"{member} no longer assigns {name}; read it again and update tools/generate_facts.py")
 
 
 def _function(module: ast.Module, name: str, member: str) -> ast.FunctionDef:
     for node in module.body:
         if isinstance(node, ast.FunctionDef) and node.name == name:
             return node
-    raise FactsError(f"{member} no longer defines {name}(); read it again and update llm_hosting/facts/generate.py")
+    raise FactsError(f"{member} no longer defines {name}(); read it again and update tools/generate_facts.py")
 
 
 def _contains(function: ast.FunctionDef, snippet: str) -> bool:
@@ -187,7 +189,7 @@ def _require(function: ast.FunctionDef, snippet: str, member: str) -> None:
     if not _contains(function, snippet):
         raise FactsError(
             f"{member} {function.name}() no longer has `{snippet.splitlines()[-1].strip()}` as this generator "
-            "expects; read it again and update llm_hosting/facts/generate.py"
+            "expects; read it again and update tools/generate_facts.py"
         )
 
 
@@ -247,7 +249,7 @@ def _unknown(keys: Iterable[str], allowed: set[str], where: str) -> None:
     if extra:
         raise FactsError(
             f"{where} has {', '.join(extra)}, which changes the image tag in ways this generator does not "
-            "reproduce; read image_uris.retrieve() again and extend llm_hosting/facts/generate.py"
+            "reproduce; read image_uris.retrieve() again and extend tools/generate_facts.py"
         )
 
 
@@ -352,7 +354,7 @@ def _header(wheel: _Wheel, members: list[str]) -> dict[str, Any]:
         "from": f"{SDK_DISTRIBUTION} {SDK_VERSION}: {wheel.name}, sha256 {wheel.sha256}",
         "members": members,
         "by": COMMAND,
-        "note": "Generated; do not edit. Change the pin in llm_hosting/facts/generate.py and run make facts.",
+        "note": "Generated; do not edit. Change the pin in tools/generate_facts.py and run make facts.",
     }
 
 
@@ -380,9 +382,9 @@ def write(files: Mapping[str, str], out: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m llm_hosting.facts.generate", description=__doc__.splitlines()[0])
-    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help=f"wheel cache (default: {DEFAULT_CACHE})")
-    parser.add_argument("--out", type=Path, default=OUTPUT_DIR, help="where to write the facts (default: the package)")
+    parser = argparse.ArgumentParser(prog="tools/generate_facts.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="wheel cache (default: .cache/sdk)")
+    parser.add_argument("--out", type=Path, default=OUTPUT_DIR, help="where to write (default: the library's facts/)")
     parser.add_argument("--fetch-only", action="store_true", help="only make sure the pinned wheel is in the cache")
     args = parser.parse_args(argv)
     try:
