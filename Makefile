@@ -12,13 +12,14 @@ CATALOG ?= catalog.yaml
 export PATH := $(BIN):$(PATH)
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help deps synth test lint schema clean
+.PHONY: help deps synth test lint schema facts sdk-wheel clean
 
 help:
 	@echo "make synth   synthesize the catalog (CATALOG=$(CATALOG)) into cdk.out/"
 	@echo "make test    run the lint gate, then the test suite and every other gate"
-	@echo "make lint    ruff (lint and format) everywhere, strict mypy on constructs/llm_hosting"
+	@echo "make lint    ruff (lint and format) everywhere, strict mypy on constructs/llm_hosting and tools/"
 	@echo "make schema  regenerate catalog.schema.json from the catalog models"
+	@echo "make facts   regenerate the image and GPU facts from the pinned SageMaker SDK wheel"
 	@echo "make clean   remove cdk.out/ and caches (keeps .venv/ and node_modules/)"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt constructs/pyproject.toml
@@ -47,16 +48,25 @@ synth: deps
 	@$(BIN)/python -m llm_hosting stacks cdk.out
 	@$(BIN)/python -m llm_hosting preflight cdk.out
 
-test: deps lint
+# The facts drift test reads the pinned SageMaker SDK wheel: one small download into .cache/ on a
+# fresh machine, then only a hash check (the pin and the hash live in tools/generate_facts.py).
+sdk-wheel: $(VENV)/.installed
+	$(BIN)/python tools/generate_facts.py --fetch-only
+
+test: deps lint sdk-wheel
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/mypy tools
 
 schema: deps
 	$(BIN)/python -m llm_hosting schema > catalog.schema.json
+
+facts: $(VENV)/.installed
+	$(BIN)/python tools/generate_facts.py
 
 clean:
 	rm -rf cdk.out .pytest_cache .mypy_cache .ruff_cache .hypothesis

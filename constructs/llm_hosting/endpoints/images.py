@@ -15,7 +15,13 @@ from typing import cast
 import aws_cdk as cdk
 from constructs import Construct
 
-from llm_hosting.facts.images import REGISTRY_ACCOUNTS, ContainerImage, UnknownImageError, find_image
+from llm_hosting.facts.images import (
+    REGISTRY_ACCOUNTS,
+    REGISTRY_HOSTS,
+    ContainerImage,
+    UnknownImageError,
+    find_image,
+)
 from llm_hosting.packaging.serving_properties import DJL_ENGINES
 from llm_hosting.stack_info import StackInfo, aws_partition, aws_region, stack_info
 
@@ -106,15 +112,10 @@ def _registry_mapping(stack: cdk.Stack) -> cdk.CfnMapping:
         stack,
         MAPPING_ID,
         mapping={
-            region: {"Account": account, "Host": _host(region, account)}
+            region: {"Account": account, "Host": REGISTRY_HOSTS[region]}
             for region, account in sorted(REGISTRY_ACCOUNTS.items())
         },
     )
-
-
-def _host(region: str, account: str) -> str:
-    suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
-    return f"{account}.dkr.ecr.{region}.{suffix}"
 
 
 def _rule_id(image: ContainerImage) -> str:

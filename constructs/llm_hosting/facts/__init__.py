@@ -1,22 +1,27 @@
 """AWS facts the library relies on, as data: instance types and container images per region.
 
-Values come from `shared/reference/aws-facts.md`. Where the reference marks a value UNCONFIRMED the
-entry says so (`confirmed=False`) and a catalog can override it; nothing here is fetched at runtime.
+Image versions, registries and GPU figures are generated from the SageMaker Python SDK's own data
+(`make facts`, see `tools/generate_facts.py`); what the SDK lacks is typed by hand from
+`shared/reference/aws-facts.md`, and a row without a stored primary source says so
+(`confirmed=False`) so a catalog can override it. Nothing here is fetched at runtime.
 """
 
 from llm_hosting.facts.images import (
     ENGINES,
     REGISTRY_ACCOUNTS,
+    REGISTRY_HOSTS,
     ContainerImage,
     UnknownImageError,
     find_image,
 )
-from llm_hosting.facts.instances import INSTANCE_TYPES, InstanceType
+from llm_hosting.facts.instances import INSTANCE_TYPE_SOURCES, INSTANCE_TYPES, InstanceType
 
 __all__ = [
     "ENGINES",
     "INSTANCE_TYPES",
+    "INSTANCE_TYPE_SOURCES",
     "REGISTRY_ACCOUNTS",
+    "REGISTRY_HOSTS",
     "ContainerImage",
     "InstanceType",
     "UnknownImageError",
