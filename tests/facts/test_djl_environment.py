@@ -42,8 +42,11 @@ def test_the_engine_key_has_an_environment_form_only_from_0_27() -> None:
 
 
 def test_entry_point_is_spelt_back_in_camel_case() -> None:
-    env = environment_for_properties("fastertransformer", "0.24.0", {"option.model_id": "s3://w/",
-                                                                        "option.entryPoint": "djl_python.fastertransformer"})
+    env = environment_for_properties(
+        "fastertransformer",
+        "0.24.0",
+        {"option.model_id": "s3://w/", "option.entryPoint": "djl_python.fastertransformer"},
+    )
     assert env["OPTION_ENTRYPOINT"] == "djl_python.fastertransformer"
 
 
@@ -75,5 +78,5 @@ def test_a_model_location_is_required() -> None:
 
 
 def test_refused_configurations_produce_no_environment() -> None:
-    with pytest.raises(ValueError, match="fastertransformer 0.21.0: .*came with 0.24.0"):
+    with pytest.raises(ValueError, match=r"fastertransformer 0\.21\.0: .*came with 0\.24\.0"):
         environment_for_properties("fastertransformer", "0.21.0", {"option.model_id": "s3://w/"})

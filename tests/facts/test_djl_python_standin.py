@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 from djl_python import classes
-from djl_python.server import DjlServer, Request
+from djl_python.server import DOWNLOAD_DIR, DjlServer, Request
 
 
 def test_each_version_has_only_its_own_output_methods() -> None:
@@ -76,7 +76,12 @@ def test_a_handler_exception_is_a_424_and_memory_errors_a_507_from_0_24() -> Non
 
 
 def test_init_parameters_follow_each_version() -> None:
-    props = {"engine": "FasterTransformer", "option.tensor_parallel_degree": "4", "option.s3url": "s3://w/", "batch_size": "8"}
+    props = {
+        "engine": "FasterTransformer",
+        "option.tensor_parallel_degree": "4",
+        "option.s3url": "s3://w/",
+        "batch_size": "8",
+    }
     seen: list[dict[str, Any]] = []
 
     def handle(inputs: Any) -> Any:
@@ -84,6 +89,6 @@ def test_init_parameters_follow_each_version() -> None:
 
     DjlServer(handle, version="0.21.0", serving_properties=props).start()
     DjlServer(handle, version="0.24.0", serving_properties=props).start()
-    assert seen[0]["model_id"] == "/tmp/download" and "engine" not in seen[0]
+    assert seen[0]["model_id"] == DOWNLOAD_DIR and "engine" not in seen[0]
     assert seen[0]["tensor_parallel_degree"] == 4  # the MPI engine passes it as an int
     assert seen[1]["engine"] == "FasterTransformer" and seen[1]["batch_size"] == "8"

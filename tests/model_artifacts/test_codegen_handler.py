@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from djl_python.server import DjlServer, Request
+from djl_python.server import DOWNLOAD_DIR, DjlServer, Request
 
 from tests.model_artifacts.handlers import load_handler
 
@@ -54,7 +54,7 @@ def served() -> tuple[DjlServer, list[tuple[Any, ...]], FakeTritonCodeGen]:
 
 def test_start_up_loads_llama_on_the_triton_path_with_remote_code_trusted(served: Any) -> None:
     _, loads, model = served
-    assert loads == [("/tmp/download", 2, "fp16", {"use_triton": True, "trust_remote_code": True})]
+    assert loads == [(DOWNLOAD_DIR, 2, "fp16", {"use_triton": True, "trust_remote_code": True})]
     assert model.calls == [(["def"], [1], {"beam_width": [1]})]
 
 
@@ -80,11 +80,13 @@ def test_requests_with_the_same_settings_share_one_generation_call(served: Any) 
     bodies = [{"inputs": f"def f{i}():\n", "parameters": {"max_new_tokens": 64, "top_p": 0.9}} for i in range(3)]
     responses = server.invoke([Request.json(b) for b in bodies])
     assert len(model.calls) == 2  # warm-up, then one call for the whole batch
-    assert model.calls[1] == ([b["inputs"] for b in bodies], [64] * 3, {"runtime_top_p": [0.9] * 3, "beam_width": [1] * 3})
+    assert model.calls[1] == (
+        [b["inputs"] for b in bodies],
+        [64] * 3,
+        {"runtime_top_p": [0.9] * 3, "beam_width": [1] * 3},
+    )
     assert [r.status for r in responses] == [200, 200, 200]
-    assert [r.json()["generated_text"] for r in responses] == [
-        f"    return {i}\n\ndef other():" for i in range(3)
-    ]
+    assert [r.json()["generated_text"] for r in responses] == [f"    return {i}\n\ndef other():" for i in range(3)]
 
 
 def test_different_settings_are_generated_separately_and_answers_keep_their_order(served: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from djl_python.server import DjlServer, Request
+from djl_python.server import DOWNLOAD_DIR, DjlServer, Request
 
 from tests.model_artifacts.handlers import load_handler
 
@@ -40,9 +40,7 @@ def served() -> tuple[DjlServer, list[tuple[str, int, str]], FakeT5]:
         loads.append((path, tp, dtype))
         return model
 
-    server = DjlServer(
-        flan.FlanT5Service(load=load).handle, version="0.21.0", serving_properties=SERVING_PROPERTIES
-    )
+    server = DjlServer(flan.FlanT5Service(load=load).handle, version="0.21.0", serving_properties=SERVING_PROPERTIES)
     assert server.start().status == 204
     return server, loads, model
 
@@ -50,7 +48,7 @@ def served() -> tuple[DjlServer, list[tuple[str, int, str]], FakeT5]:
 def test_the_start_up_call_loads_the_downloaded_weights_once(served: Any) -> None:
     server, loads, model = served
     server.invoke([Request.json({"inputs": "hi"})])
-    assert loads == [("/tmp/download", 4, "fp32")]  # DJL downloads option.s3url and passes model_id
+    assert loads == [(DOWNLOAD_DIR, 4, "fp32")]  # DJL downloads option.s3url and passes model_id
     assert model.calls[0] == (["warm-up"], {"max_seq_len": 1})  # kernels compile before real traffic
 
 

@@ -24,19 +24,18 @@ VERSIONS: dict[str, tuple[type[Input021], type[Any]]] = {
     "0.21.0": (Input021, Output021),
     "0.24.0": (Input024, Output024),
 }
-_current = "0.21.0"
+_selected = {"version": "0.21.0"}
 
 
 def use_version(version: str) -> None:
     """Make `from djl_python import Input, Output` give `version`'s classes (import the handler afterwards)."""
-    global _current
     if version not in VERSIONS:
         raise ValueError(f"the djl_python stand-in follows {', '.join(VERSIONS)}, not {version}")
-    _current = version
+    _selected["version"] = version
 
 
 def current_version() -> str:
-    return _current
+    return _selected["version"]
 
 
 def classes(version: str) -> tuple[type[Input021], type[Any]]:
@@ -46,9 +45,9 @@ def classes(version: str) -> tuple[type[Input021], type[Any]]:
 
 def __getattr__(name: str) -> Any:
     if name == "Input":
-        return VERSIONS[_current][0]
+        return VERSIONS[current_version()][0]
     if name == "Output":
-        return VERSIONS[_current][1]
+        return VERSIONS[current_version()][1]
     raise AttributeError(f"module 'djl_python' has no attribute '{name}'")
 
 

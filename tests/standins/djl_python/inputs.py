@@ -111,7 +111,7 @@ class Input:
         return json.loads(bytes(self.get_as_bytes(key=key)).decode("utf-8"))
 
     def get_as_image(self, key: str | None = None) -> Any:
-        from PIL import Image  # noqa: PLC0415 - as the real one, imported on use
+        from PIL import Image
 
         return Image.open(io.BytesIO(self.get_as_bytes(key=key)))
 
@@ -119,7 +119,7 @@ class Input:
         raise NotImplementedError("the stand-in does not decode DJL's NDList encoding (djl_python/np_util.py)")
 
     def get_as_npz(self, key: str | None = None) -> list[Any]:
-        import numpy  # noqa: PLC0415 - as the real one, imported on use
+        import numpy
 
         npz = numpy.load(io.BytesIO(self.get_as_bytes(key=key)))
         return [npz[name] for name in npz.files]

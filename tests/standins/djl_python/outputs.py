@@ -68,7 +68,7 @@ class _OutputBase:
         raise NotImplementedError("the stand-in does not encode DJL's NDList format (djl_python/np_util.py)")
 
     def add_as_npz(self, np_list: Any, key: str | None = None, batch_index: int | None = None) -> Any:
-        import numpy as np  # noqa: PLC0415 - as the real one, imported on use
+        import numpy as np
 
         memory_file = io.BytesIO()
         np.savez(memory_file, *np_list)

@@ -31,6 +31,8 @@ from typing import Any
 
 from djl_python import classes
 
+DOWNLOAD_DIR = "/tmp/download"  # noqa: S108 - only a name handed to the handler, never written
+"""Where the stand-in says DJL downloaded `option.s3url` (the real one: a fresh temporary directory)."""
 _BATCH_KEY = re.compile("batch_(\\d+)\\.(.*)")
 _MPI_ENGINES = {"0.21.0": {"FasterTransformer", "DeepSpeed"}, "0.24.0": {"FasterTransformer", "DeepSpeed", "MPI"}}
 
@@ -74,7 +76,7 @@ class DjlServer:
         version: str,
         serving_properties: Mapping[str, str],
         model_dir: str = "/opt/ml/model",
-        download_dir: str = "/tmp/download",
+        download_dir: str = DOWNLOAD_DIR,
         device_id: str = "0",
     ) -> None:
         self.input_class, self.output_class = classes(version)
@@ -116,7 +118,7 @@ class DjlServer:
             if self.version == "0.21.0":
                 return self.output_class().error(str(err))
             return self.output_class(code=507, message=str(err))
-        except Exception as err:  # noqa: BLE001 - the engine turns any handler exception into a 424
+        except Exception as err:
             return self.output_class().error(str(err))
 
     def start(self) -> Response:
@@ -176,6 +178,10 @@ class DjlServer:
 
     @staticmethod
     def _response(output: Any, content: Any) -> Response:
-        pairs = list(zip(content.get_keys(), content.get_values(), strict=True)) if hasattr(content, "get_keys") else content
+        pairs = (
+            list(zip(content.get_keys(), content.get_values(), strict=True))
+            if hasattr(content, "get_keys")
+            else content
+        )
         data = next((value for key, value in pairs if key == "data"), pairs[0][1] if pairs else b"")
         return Response(output.code, output.message, dict(output.properties), bytes(data))

@@ -34,9 +34,7 @@ SOURCES: Mapping[str, Source] = {
     ),
 }
 
-_FIX = (
-    f"serve it on lmi {ADAPTER_HEADERS_FROM} or later with option.rolling_batch=vllm and option.enable_lora=true"
-)
+_FIX = f"serve it on lmi {ADAPTER_HEADERS_FROM} or later with option.rolling_batch=vllm and option.enable_lora=true"
 
 
 def adapter_problem(engine: str, version: str, *, properties: Mapping[str, str]) -> str | None:
@@ -55,5 +53,8 @@ def adapter_problem(engine: str, version: str, *, properties: Mapping[str, str])
         return f"lmi {version} loads adapters only with option.enable_lora=true; add it"
     async_mode = properties.get("option.async_mode", "false").lower() == "true"
     if async_mode and version_key(version) < version_key(ASYNC_ADAPTERS_FROM):
-        return f"lmi {version}'s async vLLM handler has no adapter support (from {ASYNC_ADAPTERS_FROM}); drop option.async_mode"
+        return (
+            f"lmi {version}'s async vLLM handler has no adapter support (from {ASYNC_ADAPTERS_FROM}); "
+            "drop option.async_mode"
+        )
     return None

@@ -92,7 +92,8 @@ DISPLAY_NAMES: Mapping[str, str] = {
 _FT_TESTS_021 = djl(
     "0.21.0",
     "tests/integration/llm/prepare.py",
-    "ft_model_list: t5-small, gpt2-xl, facebook/opt-6.7b, bigscience/bloom-3b, flan-t5-xxl, all engine=FasterTransformer",
+    "ft_model_list: t5-small, gpt2-xl, facebook/opt-6.7b, bigscience/bloom-3b, flan-t5-xxl, "
+    "all engine=FasterTransformer",
 )
 _FT_WHEEL_021 = dlc(
     "0.21.0",
@@ -223,7 +224,9 @@ _VLLM_PINS: Mapping[str, tuple[str, Source]] = {
     "0.29.0": (
         "vLLM 0.5.3.post1",
         djl(
-            "0.29.0", "serving/docker/lmi.Dockerfile", "vllm_wheel vllm-0.5.3.post1+cu124, lmi_dist_wheel lmi_dist-11.0.0"
+            "0.29.0",
+            "serving/docker/lmi.Dockerfile",
+            "vllm_wheel vllm-0.5.3.post1+cu124, lmi_dist_wheel lmi_dist-11.0.0",
         ),
     ),
     "0.30.0": (
@@ -409,7 +412,8 @@ LMI_PATHS: tuple[ServingPath, ...] = (
             djl(
                 "0.29.0",
                 "wlm/src/main/java/ai/djl/serving/wlm/LmiConfigRecommender.java",
-                "MODEL_TO_ROLLING_BATCH ('up to date with vLLM 0.5.1'), adds arctic, gemma2, jamba, llava, deepseek_v2...",
+                "MODEL_TO_ROLLING_BATCH ('up to date with vLLM 0.5.1'), adds arctic, gemma2, jamba, llava, "
+                "deepseek_v2 ...",
             ),
             djl("0.29.0", "serving/docs/lmi/user_guides/lmi-dist_user_guide.md", "supported and tested architectures"),
         ),
@@ -581,4 +585,3 @@ PATHS: tuple[ServingPath, ...] = FASTERTRANSFORMER_PATHS + LMI_PATHS + TENSORRT_
 VLLM_PINS: Mapping[str, str] = {version: pin for version, (pin, _) in _VLLM_PINS.items()}
 VLLM_PIN_SOURCES: Mapping[str, Source] = {version: source for version, (_, source) in _VLLM_PINS.items()}
 TENSORRT_LLM_PINS: Mapping[str, str] = _TRT_PINS
-

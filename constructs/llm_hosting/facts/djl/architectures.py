@@ -109,7 +109,11 @@ def _fix(engine: str, version: str, architecture: str) -> str:
     later = [(v, p) for v, p in every if version_key(v) >= version_key(version)]
     if not every:
         others = sorted(
-            {p.engine for p in PATHS if p.engine != engine and architecture in p.confirmed and not p.any_transformers_model}
+            {
+                p.engine
+                for p in PATHS
+                if p.engine != engine and architecture in p.confirmed and not p.any_transformers_model
+            }
         )
         elsewhere = f"; {' or '.join(others)} can" if others else ""
         return f"no {engine} version known to this library loads {architecture}{elsewhere}"
@@ -125,7 +129,7 @@ def _fix(engine: str, version: str, architecture: str) -> str:
 
 
 def architecture_problem(engine: str, version: str, architecture: str, *, properties: Mapping[str, str]) -> str | None:
-    """None when `engine` `version` loads `architecture` on the path `properties` select; otherwise one line with the fix.
+    """None when `engine` `version` loads `architecture` on the path `properties` select; else one line with the fix.
 
     An architecture the sources list only as unconfirmed for that path counts as loading (None); `support`
     tells the two apart. Without `engine` (FasterTransformer) or `option.rolling_batch` (LMI) in the

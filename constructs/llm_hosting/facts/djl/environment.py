@@ -28,7 +28,7 @@ SOURCES: Mapping[str, Source] = {
     "engine": djl(
         "0.27.0",
         "wlm/src/main/java/ai/djl/serving/wlm/ModelInfo.java",
-        'OPTION_ENGINE -> engine (before: option.engine, which nothing reads)',
+        "OPTION_ENGINE -> engine (before: option.engine, which nothing reads)",
     ),
     "case": djl(
         "0.28.0",
@@ -120,6 +120,7 @@ def environment_for_properties(engine: str, version: str, properties: Mapping[st
             env[f"SERVING_{key.upper()}"] = value
         else:
             variable = _option_variable(version, key[len("option.") :])
-            assert variable is not None  # _problems refused the others
+            if variable is None:  # _problems refused these already
+                raise ValueError(f"{engine} {version}: {key} has no environment form")
             env[variable] = value
     return dict(sorted(env.items()))

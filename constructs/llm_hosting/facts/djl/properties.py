@@ -19,7 +19,7 @@ from llm_hosting.facts.djl.property_data import (
     LMI_OPTION_KEYS,
     TENSOR_PARALLEL_MAX_FROM,
     TRT_OPTION_KEYS,
-    VLLM_PASS_THROUGH_FROM,
+    VLLM_EXTRA_OPTIONS_FROM,
     Allowed,
 )
 from llm_hosting.facts.djl.sources import version_key
@@ -64,7 +64,7 @@ def _unknown_key(engine: str, version: str, key: str, known: frozenset[str], pro
     passes_to_vllm = (
         engine == "lmi"
         and key.startswith("option.")
-        and version_key(version) >= version_key(VLLM_PASS_THROUGH_FROM)
+        and version_key(version) >= version_key(VLLM_EXTRA_OPTIONS_FROM)
         and selected_path(engine, version, properties) == "vllm"
     )
     if passes_to_vllm:
