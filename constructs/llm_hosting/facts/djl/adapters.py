@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from llm_hosting.facts.djl.architectures import selected_path, versions
+from llm_hosting.facts.djl.architectures import check_version, selected_path
 from llm_hosting.facts.djl.sources import Source, djl, version_key
 
 ADAPTER_HEADERS_FROM = "0.31.0"
@@ -39,8 +39,7 @@ _FIX = f"serve it on lmi {ADAPTER_HEADERS_FROM} or later with option.rolling_bat
 
 def adapter_problem(engine: str, version: str, *, properties: Mapping[str, str]) -> str | None:
     """None when `engine` `version` (with `properties`) serves inference-component adapters; else the fix."""
-    if version not in versions(engine):
-        raise ValueError(f"{engine} has no image version '{version}'; use one of {', '.join(versions(engine))}")
+    check_version(engine, version)
     if engine != "lmi":
         return f"{engine} {version} cannot serve LoRA adapters as inference-component adapters; {_FIX}"
     if version_key(version) < version_key(ADAPTER_HEADERS_FROM):

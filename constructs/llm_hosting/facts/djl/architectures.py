@@ -40,7 +40,8 @@ def versions(engine: str) -> list[str]:
     return sorted(ENGINES[engine].versions, key=version_key)
 
 
-def _check_version(engine: str, version: str) -> None:
+def check_version(engine: str, version: str) -> None:
+    """Refuse an engine that does not run on DJL, or a version with no image."""
     known = versions(engine)
     if version not in known:
         raise UnknownEngineVersion(f"{engine} has no image version '{version}'; use one of {', '.join(known)}")
@@ -52,7 +53,7 @@ def _paths(engine: str, version: str) -> list[ServingPath]:
 
 def selected_path(engine: str, version: str, properties: Mapping[str, str], architecture: str | None = None) -> str:
     """The path the properties select: DJL `engine=` for FasterTransformer, the rolling-batch backend otherwise."""
-    _check_version(engine, version)
+    check_version(engine, version)
     if engine == "fastertransformer":
         return properties.get("engine", DEFAULT_DJL_ENGINE[engine])
     if engine == "tensorrt-llm":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from llm_hosting.facts.djl.architectures import versions
+from llm_hosting.facts.djl.architectures import check_version
 from llm_hosting.facts.djl.sources import Source, djl, dlc, version_key
 
 OPTION_ENV_FROM = "0.24.0"
@@ -67,8 +67,7 @@ def _option_variable(version: str, option: str) -> str | None:
 
 
 def _problems(engine: str, version: str, properties: Mapping[str, str]) -> list[str]:
-    if version not in versions(engine):
-        raise ValueError(f"{engine} has no image version '{version}'; use one of {', '.join(versions(engine))}")
+    check_version(engine, version)
     if version_key(version) < version_key(OPTION_ENV_FROM):
         return [
             f"{engine} {version} reads no OPTION_* environment variables (they came with {OPTION_ENV_FROM}); "

@@ -11,7 +11,7 @@ import difflib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from llm_hosting.facts.djl.architectures import selected_path, versions
+from llm_hosting.facts.djl.architectures import check_version, selected_path
 from llm_hosting.facts.djl.property_data import (
     ALLOWED,
     INTEGER_KEYS,
@@ -35,8 +35,7 @@ class PropertyProblem:
 
 def known_property_keys(engine: str, version: str) -> frozenset[str]:
     """Every serving.properties key `engine` `version` reads (DJL's own and the engine's `option.*` keys)."""
-    if version not in versions(engine):
-        raise ValueError(f"{engine} has no image version '{version}'; use one of {', '.join(versions(engine))}")
+    check_version(engine, version)
     keys: set[str] = set()
     for key_set in KEY_SETS:
         if engine in key_set.engines and version in key_set.versions:
