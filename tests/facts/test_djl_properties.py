@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from llm_hosting.facts.djl import PropertyProblem, known_property_keys, property_problems
+from llm_hosting.facts.djl import PropertyProblem, known_property_keys, property_problems, sourced_versions
 from llm_hosting.facts.djl.property_data import ALLOWED, KEY_SETS, LMI_OPTION_KEYS, TRT_OPTION_KEYS
 from llm_hosting.facts.images import ENGINES
 from llm_hosting.packaging.serving_properties import parse_properties
@@ -21,7 +21,7 @@ def test_every_key_set_and_enumeration_is_cited() -> None:
 
 @pytest.mark.parametrize("engine", ["fastertransformer", "lmi", "tensorrt-llm"])
 def test_every_version_knows_djls_own_keys(engine: str) -> None:
-    for version in ENGINES[engine].versions:
+    for version in sourced_versions(engine):
         keys = known_property_keys(engine, version)
         assert {"engine", "batch_size", "max_batch_delay", "minWorkers", "gpu.maxWorkers"} <= keys
         assert {"option.tensor_parallel_degree", "option.entryPoint"} <= keys

@@ -16,6 +16,7 @@ from llm_hosting.facts.djl.architectures import (
     selected_path,
     support,
 )
+from llm_hosting.facts.djl.coverage import sourced_versions, unsourced_reason
 from llm_hosting.facts.djl.environment import environment_configuration_problem, environment_for_properties
 from llm_hosting.facts.djl.properties import PropertyProblem, known_property_keys, property_problems
 
@@ -32,5 +33,7 @@ __all__ = [
     "known_property_keys",
     "property_problems",
     "selected_path",
+    "sourced_versions",
     "support",
+    "unsourced_reason",
 ]

@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from llm_hosting.facts.djl.architecture_data import AUTO_LMI_DIST_TYPES, AUTO_ROLLING_BATCH, PATHS, ServingPath
+from llm_hosting.facts.djl.coverage import sourced_versions, unsourced_reason
 from llm_hosting.facts.djl.sources import version_key
-from llm_hosting.facts.images import ENGINES
 
 DJL_ENGINES = ("fastertransformer", "lmi", "tensorrt-llm")
 """Catalog engines that run on DJL Serving."""
@@ -34,17 +34,21 @@ class Support:
 
 
 def versions(engine: str) -> list[str]:
-    """The image versions of a DJL engine, oldest first."""
+    """The image versions of a DJL engine that the facts cover, oldest first."""
     if engine not in DJL_ENGINES:
         raise UnknownEngineVersion(f"'{engine}' is not a DJL engine; use one of {', '.join(DJL_ENGINES)}")
-    return sorted(ENGINES[engine].versions, key=version_key)
+    return sourced_versions(engine)
 
 
 def check_version(engine: str, version: str) -> None:
-    """Refuse an engine that does not run on DJL, or a version with no image."""
+    """Refuse an engine that does not run on DJL, a version with no image, or one the facts do not cover."""
     known = versions(engine)
-    if version not in known:
-        raise UnknownEngineVersion(f"{engine} has no image version '{version}'; use one of {', '.join(known)}")
+    if version in known:
+        return
+    reason = unsourced_reason(engine, version)
+    if reason is not None:
+        raise UnknownEngineVersion(reason)
+    raise UnknownEngineVersion(f"{engine} has no image version '{version}'; use one of {', '.join(known)}")
 
 
 def _paths(engine: str, version: str) -> list[ServingPath]:
