@@ -260,7 +260,7 @@ def test_the_corpus_exercises_every_kind_of_shape_and_yaml_error(kind: str) -> N
 # Every constrained text field (and constrained dict key) -> the case that breaks its pattern.
 PATTERN_CASES = {
     r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$": "151-endpoint-name-underscore",
-    r"^[a-z]([a-z0-9-]{0,23}[a-z0-9])?$": "154-project-upper-case",
+    r"^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$": "154-project-upper-case",
     r"^ml\.[a-z0-9-]+\.[a-z0-9]+$": "155-instance-type-without-ml",
     r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/(.+/)?$": "156-s3-prefix-without-slash",
     r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[a-zA-Z0-9/_-]+$": "157-kms-arn-bad",

@@ -160,3 +160,13 @@ def test_a_row_is_confirmed_exactly_when_every_value_has_a_source() -> None:
 @pytest.mark.parametrize(("percent", "gpus", "metric"), [(80, 4, 320), (80, 1, 80), (75.5, 8, 604)])
 def test_gpu_memory_targets_are_converted_to_percent_times_gpus(percent: float, gpus: int, metric: float) -> None:
     assert gpu_memory_metric_target(percent, gpus) == metric
+
+
+def test_the_longest_region_name_sizes_the_project_name_so_every_bucket_name_fits() -> None:
+    from llm_hosting import naming
+
+    assert max(len(region) for region in REGISTRY_ACCOUNTS) == naming.LONGEST_REGION
+    longest = max(REGISTRY_ACCOUNTS, key=len)
+    at_limit = naming.bucket_name("p" * naming.MAX_PROJECT_LENGTH, "123456789012", longest)
+    assert len(at_limit) == naming.S3_BUCKET_NAME_MAX
+    assert len(naming.bucket_name("p" * (naming.MAX_PROJECT_LENGTH + 1), "123456789012", longest)) == 64

@@ -15,8 +15,13 @@ DEFAULT_CATALOG = "catalog.yaml"
 
 ASSETS_PREFIX = "assets/"
 BUCKET_SUFFIX = "-artifacts"
-MAX_PROJECT_LENGTH = 25
-"""63 (S3's limit) - len("-artifacts-") - 12 (account) - 1 - 14 (longest region name)."""
+S3_BUCKET_NAME_MAX = 63
+LONGEST_REGION = 15
+"""`us-isof-south-1`: the longest region name that publishes serving images (facts/sdk_images.json;
+tests/test_facts.py pins it)."""
+MAX_PROJECT_LENGTH = S3_BUCKET_NAME_MAX - len(f"{BUCKET_SUFFIX}-") - 12 - 1 - LONGEST_REGION
+"""24: the artifact bucket `<project>-artifacts-<12-digit account>-<region>` fits S3's 63 in every region."""
+PROJECT_PATTERN = rf"^[a-z]([a-z0-9-]{{0,{MAX_PROJECT_LENGTH - 2}}}[a-z0-9])?$"
 
 ARTIFACT_BUCKET_OUTPUT = "ArtifactBucketName"
 """CloudFormation output of the artifacts stack that holds the artifact bucket's name."""

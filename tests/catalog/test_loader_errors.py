@@ -106,12 +106,12 @@ def test_documents_that_are_not_catalogs_are_named(tmp_path: Path, text: str, ex
     assert expected in single_error(tmp_path, text)
 
 
-@pytest.mark.parametrize("project", ["LLM", "a" * 26, "x-", "9lives"])
+@pytest.mark.parametrize("project", ["LLM", "a" * 25, "x-", "9lives"])
 def test_a_project_name_that_cannot_start_a_bucket_name_is_rejected(tmp_path: Path, project: str) -> None:
     data = base()
     data["project"] = project
     line = single_error(tmp_path, data)
-    assert f"project: {project!r} is not valid; use 1-25 lower-case letters" in line
+    assert f"project: {project!r} is not valid; use 1-24 lower-case letters" in line
     assert "<project>-artifacts-<account>-<region>" in line
 
 

@@ -17,6 +17,8 @@ from typing import Any
 from pydantic import BaseModel, JsonValue
 from pydantic_core import ErrorDetails
 
+from llm_hosting.naming import MAX_PROJECT_LENGTH, PROJECT_PATTERN
+
 Loc = tuple[int | str, ...]
 
 
@@ -72,8 +74,9 @@ def format_path(loc: Loc) -> str:
 # --- pydantic errors -> problems ---------------------------------------------------------------
 
 _PATTERN_HINTS = {
-    r"^[a-z]([a-z0-9-]{0,23}[a-z0-9])?$": (
-        "use 1-25 lower-case letters, digits and hyphens, starting with a letter and not ending with a hyphen "
+    PROJECT_PATTERN: (
+        f"use 1-{MAX_PROJECT_LENGTH} lower-case letters, digits and hyphens, starting with a letter and not ending "
+        "with a hyphen "
         "(it starts the S3 bucket name <project>-artifacts-<account>-<region>)"
     ),
     r"^ml\.[a-z0-9-]+\.[a-z0-9]+$": "use a SageMaker instance type such as ml.g5.12xlarge",

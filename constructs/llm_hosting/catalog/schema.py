@@ -24,7 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from llm_hosting.catalog.errors import got, shown
 from llm_hosting.endpoints import settings as construct
-from llm_hosting.naming import sagemaker_name_problem
+from llm_hosting.naming import MAX_PROJECT_LENGTH, PROJECT_PATTERN, sagemaker_name_problem
 
 # --- names and identifiers -------------------------------------------------------------------
 
@@ -43,8 +43,8 @@ SageMakerName: TypeAlias = Annotated[
 ]
 """Endpoint, variant and inference-component names: <=63, `[a-zA-Z0-9](-*[a-zA-Z0-9])*`."""
 
-ProjectName: TypeAlias = Annotated[str, StringConstraints(pattern=r"^[a-z]([a-z0-9-]{0,23}[a-z0-9])?$")]
-"""Lower case and at most 25 characters: it starts the artifact bucket's name (S3 allows 63)."""
+ProjectName: TypeAlias = Annotated[str, StringConstraints(pattern=PROJECT_PATTERN)]
+"""Lower case and at most 24 characters: it starts the artifact bucket's name (S3 allows 63)."""
 InstanceTypeName: TypeAlias = Annotated[str, StringConstraints(pattern=r"^ml\.[a-z0-9-]+\.[a-z0-9]+$")]
 S3Prefix: TypeAlias = Annotated[str, StringConstraints(pattern=r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/(.+/)?$")]
 KmsKeyArn: TypeAlias = Annotated[
@@ -477,8 +477,8 @@ class Catalog(Spec):
 
     project: ProjectName = Field(
         default="llm-hosting",
-        description="Prefix of every stack name and of the artifact bucket's name: 1-25 lower-case letters, "
-        "digits and hyphens.",
+        description="Prefix of every stack name and of the artifact bucket's name: "
+        f"1-{MAX_PROJECT_LENGTH} lower-case letters, digits and hyphens.",
     )
     environment: Environment | None = None
     artifacts: Artifacts = Field(default_factory=Artifacts)
