@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from llm_hosting.catalog import rules
+from llm_hosting.catalog.schema import SingleModelEndpointSpec
 from tests.catalog.helpers import base, errors, load, single_error
 
 
@@ -202,11 +203,25 @@ def test_a_missing_code_directory_is_rejected(tmp_path: Path) -> None:
 
 
 def test_serving_properties_that_disagree_with_the_catalog_are_rejected(tmp_path: Path) -> None:
+    code = tmp_path / "pinned"
+    code.mkdir()
+    (code / "serving.properties").write_text("engine=FasterTransformer\noption.s3url=s3://example-weights/flan/\n")
     data = base()
+    data["endpoints"][0]["model"]["code"] = str(code)
     data["endpoints"][0]["model"]["weights"] = "s3://other-bucket/flan/"
     line = single_error(tmp_path, data)
     assert "endpoints[0].model: serving.properties in " in line
-    assert "sets option.s3url=s3://example-weights/flan-t5-xxl/ but the catalog gives s3://other-bucket/flan/" in line
+    assert "sets option.s3url=s3://example-weights/flan/ but the catalog gives s3://other-bucket/flan/" in line
+
+
+def test_one_code_directory_serves_catalog_entries_at_different_tensor_parallel_degrees(tmp_path: Path) -> None:
+    xxl = base()["endpoints"][0]
+    large = {**xxl, "name": "flan-t5-large", "instance_type": "ml.g5.2xlarge"}
+    large["model"] = {**xxl["model"], "weights": "s3://example-weights/flan-t5-large/", "tensor_parallel_degree": 1}
+    large["instance_count"] = {"initial": 2, "min": 2, "max": 4}
+    data = {**base(), "endpoints": [xxl, large]}
+    loaded = load(tmp_path, data)
+    assert [e.spec_as(SingleModelEndpointSpec).model.tensor_parallel_degree for e in loaded.endpoints] == [4, 1]
 
 
 def test_custom_engines_need_an_image_and_others_refuse_one(tmp_path: Path) -> None:
