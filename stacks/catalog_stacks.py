@@ -6,7 +6,7 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from llm_hosting.catalog.loader import LoadedCatalog
-from llm_hosting.compliance import add_nag_packs
+from llm_hosting.compliance.packs import add_nag_packs
 from llm_hosting.endpoints.from_catalog import Target
 from llm_hosting.endpoints.inference_components import InferenceComponentEndpoint
 from stacks.artifacts import ArtifactsStack

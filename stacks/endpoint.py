@@ -9,12 +9,10 @@ from constructs import Construct
 
 from llm_hosting import naming
 from llm_hosting.catalog.resolve import ResolvedEndpoint
-from llm_hosting.endpoints.base import Endpoint
 from llm_hosting.endpoints.from_catalog import Target, add_component, build_endpoint
-from llm_hosting.endpoints.inference_components import InferenceComponent, InferenceComponentEndpoint
-from llm_hosting.endpoints.model_endpoint import ModelEndpoint
+from llm_hosting.endpoints.inference_components import InferenceComponentEndpoint
 from llm_hosting.monitoring.dashboard import EndpointDashboard
-from llm_hosting.monitoring.dashboards import Graph, component_graphs, fleet_graphs, variant_graphs
+from llm_hosting.monitoring.dashboards import component_graphs
 from llm_hosting.storage.synthesizer import ArtifactBucketSynthesizer
 from stacks.plan import Shard
 
@@ -22,18 +20,6 @@ from stacks.plan import Shard
 def _synthesizer(project: str, endpoint_name: str) -> ArtifactBucketSynthesizer:
     # Model archives (and the template) are staged under assets/<endpoint>/ in the artifact bucket.
     return ArtifactBucketSynthesizer(project=project, prefix=naming.asset_prefix(endpoint_name))
-
-
-def endpoint_graphs(endpoint: Endpoint) -> list[Graph]:
-    """What an endpoint's dashboard shows, from the endpoint construct's own metrics."""
-    if not isinstance(endpoint, ModelEndpoint):
-        return fleet_graphs(endpoint.metrics)
-    return variant_graphs(
-        endpoint.metrics,
-        gpus=endpoint.variant.gpus or 0,
-        gpu_memory_target=endpoint.scaling.gpu_memory_target if endpoint.scaling is not None else None,
-        models=endpoint.serves_many_models,
-    )
 
 
 class EndpointStack(cdk.Stack):
@@ -54,17 +40,15 @@ class EndpointStack(cdk.Stack):
         )
         # The construct id is the endpoint name: stable for as long as the endpoint keeps its name.
         self.endpoint = build_endpoint(self, endpoint.name, endpoint, target)
-        built: list[InferenceComponent] = []
         if isinstance(self.endpoint, InferenceComponentEndpoint) and components is not None:
-            built = [
-                add_component(self.endpoint, self, c) for c in endpoint.components[components.start : components.stop]
-            ]
+            for component in endpoint.components[components.start : components.stop]:
+                add_component(self.endpoint, self, component)
         EndpointDashboard(
             self,
             "Dashboard",
             name=construct_id,
             title=f"Endpoint {endpoint.name} ({endpoint.type})",
-            graphs=endpoint_graphs(self.endpoint) + component_graphs([c.metrics for c in built]),
+            graphs=self.endpoint.dashboard_graphs(),
         )
 
 

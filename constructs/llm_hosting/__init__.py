@@ -13,19 +13,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from llm_hosting import endpoints  # its names load on first use, like these
+
 __version__ = "0.1.0"
 
 _LAZY = {
+    **dict.fromkeys(endpoints.__all__, "llm_hosting.endpoints"),
     "ArtifactStore": "llm_hosting.storage",
     "S3Location": "llm_hosting.storage.artifact_store",
-    "SingleModelEndpoint": "llm_hosting.endpoints.single_model",
-    "MultiModelEndpoint": "llm_hosting.endpoints.multi_model",
-    "InferenceComponentEndpoint": "llm_hosting.endpoints.inference_components",
-    "InferenceComponent": "llm_hosting.endpoints.inference_components",
-    "ComputeRequirements": "llm_hosting.endpoints.inference_components",
-    "ServingImage": "llm_hosting.endpoints.images",
-    "ModelDefinition": "llm_hosting.endpoints.model",
-    "ProductionVariant": "llm_hosting.endpoints.variant",
     "ConstructError": "llm_hosting.endpoints.validation",
     "StartupTimeouts": "llm_hosting.endpoints.settings",
     "DynamicBatching": "llm_hosting.endpoints.settings",
@@ -42,18 +37,18 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-__all__ = [  # noqa: RUF022 - the lazy names, in the order of _LAZY
+__all__ = [  # noqa: RUF022 - the lazy names, grouped as in _LAZY
     "__version__",
+    "ComputeRequirements",
+    "InferenceComponent",
+    "InferenceComponentEndpoint",
+    "ModelDefinition",
+    "MultiModelEndpoint",
+    "ProductionVariant",
+    "ServingImage",
+    "SingleModelEndpoint",
     "ArtifactStore",
     "S3Location",
-    "SingleModelEndpoint",
-    "MultiModelEndpoint",
-    "InferenceComponentEndpoint",
-    "InferenceComponent",
-    "ComputeRequirements",
-    "ServingImage",
-    "ModelDefinition",
-    "ProductionVariant",
     "ConstructError",
     "StartupTimeouts",
     "DynamicBatching",

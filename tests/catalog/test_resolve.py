@@ -92,3 +92,23 @@ def test_too_few_configured_instances_are_flagged() -> None:
     (plan,) = plan_catalog(unchecked(catalog(ep))).endpoints
     assert (plan.initial.placement.instance_count, plan.initial.enough_instances) == (3, False)
     assert (plan.max.placement.instance_count, plan.max.enough_instances) == (5, False)
+
+
+def test_each_catalog_section_has_exactly_the_fields_of_the_settings_the_constructs_take() -> None:
+    import dataclasses
+
+    from llm_hosting.catalog.settings import SECTIONS
+
+    for section, kind in SECTIONS.items():
+        assert set(section.model_fields) == {f.name for f in dataclasses.fields(kind)}, section.__name__
+
+
+def test_a_catalog_deployment_becomes_the_constructs_settings_with_its_nested_thresholds() -> None:
+    from llm_hosting.catalog import schema
+    from llm_hosting.catalog.settings import endpoint_deployment
+    from llm_hosting.endpoints import settings
+
+    given = schema.EndpointDeployment(strategy="rolling", rollback=schema.RollbackAlarms(max_5xx_errors=9))
+    assert endpoint_deployment(given) == settings.EndpointDeployment(
+        strategy="rolling", rollback=settings.RollbackThresholds(max_5xx_errors=9)
+    )

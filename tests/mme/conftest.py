@@ -17,7 +17,7 @@ import pytest
 import yaml
 from moto.server import ThreadedMotoServer
 
-from llm_hosting.warmup import runtime_client
+from llm_hosting.warmup.function.warmup import runtime_client
 from tests.catalog.helpers import base
 from tests.standins.offline_aws import offline_aws
 from tests.standins.sagemaker_runtime import SageMakerRuntimeStandIn

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from llm_hosting.catalog.schema import Warmup
+from llm_hosting.endpoints.settings import WarmupSettings
 from llm_hosting.warmup import FUNCTION_DIR, HANDLER, function_environment, function_timeout_s
 from tests.mme.conftest import ENDPOINT, put_models
 from tests.standins.sagemaker_runtime import Behaviour, SageMakerRuntimeStandIn
@@ -50,7 +50,9 @@ def environment(monkeypatch: pytest.MonkeyPatch, s3: Any, bucket: str) -> dict[s
         endpoint_name=ENDPOINT,
         bucket=bucket,
         prefix=f"{ENDPOINT}/",
-        settings=Warmup(payload={"text": "hi"}, content_type="application/json", concurrency=2, request_timeout_s=1),
+        settings=WarmupSettings(
+            payload={"text": "hi"}, content_type="application/json", concurrency=2, request_timeout_s=1
+        ),
     )
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -105,7 +107,7 @@ def test_too_little_remaining_time_skips_every_model_without_invoking_any(
 
 
 def test_the_environment_a_construct_sets_is_what_the_handler_reads(handler_module: ModuleType) -> None:
-    settings = Warmup(
+    settings = WarmupSettings(
         payload={"inputs": [1, 2]},
         content_type="application/json",
         concurrency=7,
@@ -130,7 +132,7 @@ def test_the_environment_a_construct_sets_is_what_the_handler_reads(handler_modu
 
 def test_the_handler_defaults_are_the_catalog_defaults(handler_module: ModuleType) -> None:
     required = {"ENDPOINT_NAME": "e", "BUCKET": "b", "PREFIX": "e/"}
-    from_catalog = function_environment(endpoint_name="e", bucket="b", prefix="e/", settings=Warmup())
+    from_catalog = function_environment(endpoint_name="e", bucket="b", prefix="e/", settings=WarmupSettings())
 
     assert handler_module.Settings.from_env(required) == handler_module.Settings.from_env(from_catalog)
 
@@ -152,8 +154,8 @@ def test_a_missing_or_malformed_variable_is_named(
 
 
 def test_the_function_timeout_fits_budget_and_last_request_within_lambdas_limit() -> None:
-    assert function_timeout_s(Warmup()) == 600 + 60 + 30
-    assert function_timeout_s(Warmup(time_budget_s=840, request_timeout_s=600)) == 900
+    assert function_timeout_s(WarmupSettings()) == 600 + 60 + 30
+    assert function_timeout_s(WarmupSettings(time_budget_s=840, request_timeout_s=600)) == 900
 
 
 def test_the_function_code_imports_only_what_the_lambda_runtime_has() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from llm_hosting.catalog.schema import Warmup
-from llm_hosting.warmup import (
+from llm_hosting.warmup.function.warmup import (
     METRIC_NAMESPACE,
     ModelResult,
     WarmupSummary,

@@ -1,72 +1,60 @@
 """Catalog sections as the settings objects the constructs take (`endpoints/settings.py`).
 
-Plain Python, no CDK: the rules check a section through the construct's own checks
-(`EndpointDeployment.problems`), and `endpoints/from_catalog.py` hands the same objects to the
-constructs, so both read one definition of each setting and its default.
+A catalog section and its settings class have the same field names, by design (a test pins each
+pair), so one function translates them all, nested sections included. Plain Python, no CDK: the
+rules check a section through the construct's own checks (`EndpointDeployment.problems`), and
+`endpoints/from_catalog.py` hands the same objects to the constructs.
 """
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
 from llm_hosting.catalog import schema
 from llm_hosting.endpoints import settings
 
+SettingsT = TypeVar("SettingsT")
 
-def rollback(section: schema.RollbackAlarms) -> settings.RollbackThresholds:
-    return settings.RollbackThresholds(
-        max_5xx_errors=section.max_5xx_errors,
-        max_model_latency_ms=section.max_model_latency_ms,
-        latency_statistic=section.latency_statistic,
-        evaluation_periods=section.evaluation_periods,
-    )
+SECTIONS: dict[type[BaseModel], type[Any]] = {
+    schema.RollbackAlarms: settings.RollbackThresholds,
+    schema.EndpointDeployment: settings.EndpointDeployment,
+    schema.ComponentDeployment: settings.ComponentDeployment,
+    schema.StartupTimeouts: settings.StartupTimeouts,
+    schema.Batching: settings.DynamicBatching,
+    schema.Warmup: settings.WarmupSettings,
+}
+"""Each catalog section that the constructs take as a settings object, and that object's class."""
+
+
+def construct_settings(section: BaseModel, kind: type[SettingsT]) -> SettingsT:
+    """`section` as a `kind` (one of `SECTIONS`' values), field by field."""
+    values: dict[str, Any] = {}
+    for field in dataclasses.fields(kind):  # type: ignore[arg-type]
+        value = getattr(section, field.name)
+        if isinstance(value, BaseModel):
+            value = construct_settings(value, SECTIONS[type(value)])
+        values[field.name] = value
+    return kind(**values)
 
 
 def endpoint_deployment(section: schema.EndpointDeployment) -> settings.EndpointDeployment:
-    return settings.EndpointDeployment(
-        strategy=section.strategy,
-        canary_instances=section.canary_instances,
-        linear_step_percent=section.linear_step_percent,
-        rolling_batch_instances=section.rolling_batch_instances,
-        rollback_batch_instances=section.rollback_batch_instances,
-        wait_s=section.wait_s,
-        termination_wait_s=section.termination_wait_s,
-        max_execution_timeout_s=section.max_execution_timeout_s,
-        rollback=rollback(section.rollback),
-    )
+    return construct_settings(section, settings.EndpointDeployment)
 
 
 def component_deployment(section: schema.ComponentDeployment) -> settings.ComponentDeployment:
-    return settings.ComponentDeployment(
-        batch_percent=section.batch_percent,
-        batch_copies=section.batch_copies,
-        rollback_batch_copies=section.rollback_batch_copies,
-        wait_s=section.wait_s,
-        max_execution_timeout_s=section.max_execution_timeout_s,
-        rollback=rollback(section.rollback),
-    )
+    return construct_settings(section, settings.ComponentDeployment)
 
 
 def startup(section: schema.StartupTimeouts | None) -> settings.StartupTimeouts | None:
-    if section is None:
-        return None
-    return settings.StartupTimeouts(
-        download_timeout_s=section.download_timeout_s, health_check_timeout_s=section.health_check_timeout_s
-    )
+    return construct_settings(section, settings.StartupTimeouts) if section is not None else None
 
 
 def batching(section: schema.Batching | None) -> settings.DynamicBatching | None:
-    if section is None:
-        return None
-    return settings.DynamicBatching(
-        max_batch_size=section.max_batch_size, max_batch_delay_ms=section.max_batch_delay_ms
-    )
+    return construct_settings(section, settings.DynamicBatching) if section is not None else None
 
 
 def warmup(section: schema.Warmup) -> settings.WarmupSettings:
-    return settings.WarmupSettings(
-        schedule=section.schedule,
-        payload=section.payload,
-        content_type=section.content_type,
-        concurrency=section.concurrency,
-        time_budget_s=section.time_budget_s,
-        request_timeout_s=section.request_timeout_s,
-    )
+    return construct_settings(section, settings.WarmupSettings)

@@ -14,7 +14,14 @@ from tqdm import tqdm  # type: ignore[import-untyped]
 
 from llm_hosting.catalog.schema import Warmup
 from llm_hosting.commands.publish import add_target_arguments, guarded, resolve_target
-from llm_hosting.warmup import ModelResult, WarmupSummary, encode_payload, list_models, runtime_client, warm_up
+from llm_hosting.warmup.function.warmup import (
+    ModelResult,
+    WarmupSummary,
+    encode_payload,
+    list_models,
+    runtime_client,
+    warm_up,
+)
 
 
 def _positive(text: str) -> int:

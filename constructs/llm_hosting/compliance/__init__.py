@@ -1,14 +1,15 @@
-"""Security and correctness gates: cdk-nag packs and acknowledgments, lint ignores with reasons."""
+"""Security and correctness gates: acknowledgments of findings and lint ignores, each with its reason.
+
+The cdk-nag packs themselves are in `llm_hosting.compliance.packs` (only apps that run them need cdk-nag).
+"""
 
 from llm_hosting.compliance.acknowledgements import ignore_lint, skip_checkov
-from llm_hosting.compliance.nag import PACKS, acknowledge, acknowledge_shared, acknowledge_wildcards, add_nag_packs
+from llm_hosting.compliance.nag import acknowledge, acknowledge_shared, acknowledge_wildcards
 
 __all__ = [
-    "PACKS",
     "acknowledge",
     "acknowledge_shared",
     "acknowledge_wildcards",
-    "add_nag_packs",
     "ignore_lint",
     "skip_checkov",
 ]

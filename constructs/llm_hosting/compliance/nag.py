@@ -1,5 +1,5 @@
-"""cdk-nag v3 on every synthesis: the packs a catalog asks for, and the findings this project
-cannot fix, acknowledged on the resource they concern with the reason they cannot be fixed.
+"""The cdk-nag findings this project cannot fix, acknowledged on the resource they concern with the
+reason they cannot be fixed (the packs themselves are in `packs.py`).
 
 Acknowledgments go through CDK's own `Validations.of(construct).acknowledge(...)`. Wildcard
 findings (AwsSolutions-IAM5) are acknowledged by an aspect on each policy this project writes
@@ -12,31 +12,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import aws_cdk as cdk
-import cdk_nag
 import jsii
 from aws_cdk import aws_iam as iam
 from constructs import IConstruct
 
-PACKS: Mapping[str, Callable[[IConstruct], cdk.IPolicyValidationPlugin]] = {
-    "aws-solutions": cdk_nag.AwsSolutionsChecks,
-    "hipaa-security": cdk_nag.HIPAASecurityChecks,
-    "nist-800-53-r5": cdk_nag.NIST80053R5Checks,
-}
-"""Catalog pack name -> cdk-nag pack."""
-
 # Rules whose id is the same name in the HIPAA and NIST packs.
 _SHARED_RULE_PREFIXES = ("HIPAA.Security", "NIST.800.53.R5")
-
-
-def add_nag_packs(scope: IConstruct, packs: Sequence[str]) -> None:
-    """Run these packs (catalog names) on everything under `scope` (the app, or a pipeline's stage)
-    when it synthesizes; an unacknowledged finding fails synthesis."""
-    if packs:
-        cdk.Validations.of(scope).add_plugins(*(PACKS[pack](scope) for pack in packs))
 
 
 def acknowledge_wildcards(policy: IConstruct) -> None:

@@ -22,7 +22,8 @@ from llm_hosting.endpoints.execution_role import (
 from llm_hosting.endpoints.images import ImageReference
 from llm_hosting.endpoints.settings import EndpointDeployment
 from llm_hosting.endpoints.variant import ProductionVariant, vpc_problems
-from llm_hosting.monitoring.cfn import cloudwatch_metric
+from llm_hosting.monitoring.cfn import MetricMethods, cloudwatch_metric
+from llm_hosting.monitoring.dashboards import Graph
 from llm_hosting.monitoring.metrics import VariantMetrics
 from llm_hosting.naming import sagemaker_name_problem
 from llm_hosting.storage.artifact_store import S3Location
@@ -52,7 +53,7 @@ INVOKE_ACTIONS = ("sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithRespo
 """Streaming needs InvokeEndpoint too (the API reference of InvokeEndpointWithResponseStream)."""
 
 
-class Endpoint(Construct):
+class Endpoint(MetricMethods, Construct):
     """The part every endpoint type shares; see `SingleModelEndpoint`, `MultiModelEndpoint` and
     `InferenceComponentEndpoint`. The endpoint name is explicit (clients address it); the role's
     permissions sit in one customer-managed policy, `policy`."""
@@ -76,7 +77,7 @@ class Endpoint(Construct):
         self.alarm_topic = alarm_topic
         self.alarm_actions: list[str] = [alarm_topic.topic_arn] if alarm_topic is not None else []
         """Where alarms notify (the topic's ARN), besides what they do."""
-        self.metrics = VariantMetrics(endpoint_name, variant.variant_name)
+        self.metrics: VariantMetrics = VariantMetrics(endpoint_name, variant.variant_name)
         """The variant's metric definitions (dashboards, alarms and `metric_*` read them)."""
         self.role: iam.IRole = role or create_execution_role(self, "ExecutionRole", description=role_description)
         self.policy = execution_policy(self, "ExecutionPolicy", role=self.role, log_group_names=list(log_group_names))
@@ -126,30 +127,12 @@ class Endpoint(Construct):
 
     # --- metrics ---------------------------------------------------------------------------------
 
-    def metric_invocations(self, props: cloudwatch.MetricOptions | None = None) -> cloudwatch.Metric:
-        """Requests to the variant (Sum a minute)."""
-        return cloudwatch_metric(self.metrics.invocations(), props)
-
-    def metric_invocation_4xx_errors(self, props: cloudwatch.MetricOptions | None = None) -> cloudwatch.Metric:
-        return cloudwatch_metric(self.metrics.invocation_4xx_errors(), props)
-
-    def metric_invocation_5xx_errors(self, props: cloudwatch.MetricOptions | None = None) -> cloudwatch.Metric:
-        return cloudwatch_metric(self.metrics.invocation_5xx_errors(), props)
-
-    def metric_model_latency(self, props: cloudwatch.MetricOptions | None = None) -> cloudwatch.Metric:
-        """ModelLatency in microseconds (p90 unless `props` names a statistic)."""
-        return cloudwatch_metric(self.metrics.model_latency(), props)
+    def dashboard_graphs(self) -> list[Graph]:
+        """What a dashboard of this endpoint shows, from its own metric definitions."""
+        raise NotImplementedError(f"{type(self).__name__} has no dashboard graphs")
 
     def metric_invocations_per_instance(self, props: cloudwatch.MetricOptions | None = None) -> cloudwatch.Metric:
         return cloudwatch_metric(self.metrics.invocations_per_instance(), props)
-
-    def metric_gpu_utilization(self, props: cloudwatch.MetricOptions | None = None) -> cloudwatch.Metric:
-        """GPUUtilization: percent x GPUs per instance."""
-        return cloudwatch_metric(self.metrics.gpu_utilization(), props)
-
-    def metric_gpu_memory_utilization(self, props: cloudwatch.MetricOptions | None = None) -> cloudwatch.Metric:
-        """GPUMemoryUtilization: percent x GPUs per instance (0-400 on a 4-GPU instance)."""
-        return cloudwatch_metric(self.metrics.gpu_memory_utilization(), props)
 
     def metric(
         self, metric_name: str, props: cloudwatch.MetricOptions | None = None, *, instance: bool = False

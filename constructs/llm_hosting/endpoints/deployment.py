@@ -10,26 +10,28 @@ from constructs import Construct
 
 from llm_hosting.endpoints.settings import ComponentDeployment, EndpointDeployment, RollbackThresholds
 from llm_hosting.monitoring.cfn import alarm_metric_properties
-from llm_hosting.monitoring.metrics import MetricSpec
+from llm_hosting.monitoring.metrics import ComponentMetrics, VariantMetrics
 
 Cfn = sagemaker.CfnEndpoint
 
 
 class RollbackAlarms(Construct):
-    """Two alarms that abort and roll back an update: 5xx errors and model latency."""
+    """Two alarms on an endpoint's or a component's `metrics` that abort and roll back an update: 5xx
+    errors and model latency."""
 
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
-        errors: MetricSpec,
-        latency: MetricSpec,
+        metrics: VariantMetrics | ComponentMetrics,
         thresholds: RollbackThresholds,
         subject: str,
         notify: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, construct_id)
+        errors = metrics.invocation_5xx_errors()
+        latency = metrics.model_latency(thresholds.latency_statistic)
         # Besides rolling the update back, the alarms tell the operators (an SNS topic, usually).
         actions = list(notify) or None
         self.errors = cloudwatch.CfnAlarm(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
@@ -117,6 +118,11 @@ def network(scope: Construct, spec: EndpointSpec) -> tuple[list[ec2.ISubnet], li
     subnets = [
         ec2.Subnet.from_subnet_id(scope, f"{spec.name}-subnet-{i}", sid) for i, sid in enumerate(spec.vpc.subnet_ids)
     ]
+    for imported in subnets:
+        cdk.Annotations.of(imported).acknowledge_warning(
+            "@aws-cdk/aws-ec2:noSubnetRouteTableId",
+            "The catalog names subnets by id; nothing here reads their route tables.",
+        )
     groups = [
         ec2.SecurityGroup.from_security_group_id(scope, f"{spec.name}-sg-{i}", gid, mutable=False)
         for i, gid in enumerate(spec.vpc.security_group_ids)

@@ -28,7 +28,8 @@ from llm_hosting.endpoints.scaling import CopyCountScaling, service_linked_role_
 from llm_hosting.endpoints.settings import ComponentDeployment, StartupTimeouts
 from llm_hosting.endpoints.validation import check
 from llm_hosting.endpoints.variant import ProductionVariant, endpoint_config_vpc_config
-from llm_hosting.monitoring.cfn import alarm_metric_properties, cloudwatch_metric
+from llm_hosting.monitoring.cfn import MetricMethods, alarm_metric_properties, cloudwatch_metric
+from llm_hosting.monitoring.dashboards import Graph, component_graphs, fleet_graphs
 from llm_hosting.monitoring.metrics import ComponentMetrics
 from llm_hosting.naming import sagemaker_name_problem
 from llm_hosting.stack_info import stack_of
@@ -174,6 +175,10 @@ class InferenceComponentEndpoint(Endpoint):
         self._readable.append(location)
         super().grant_read(location)
 
+    def dashboard_graphs(self) -> list[Graph]:
+        """The shared fleet's reservations and use, and per component its traffic, latency and copies."""
+        return fleet_graphs(self.metrics) + component_graphs([c.metrics for c in self.components])
+
     def grant_weights(self, locations: Sequence[S3Location]) -> None:
         """Let the components read these weights prefixes, in as few statements as keep the policy small:
         beyond `MAX_PREFIX_GRANTS_PER_BUCKET` prefixes in one bucket, their common prefix instead.
@@ -224,7 +229,7 @@ class InferenceComponentEndpoint(Endpoint):
         return arn
 
 
-class InferenceComponent(Construct):
+class InferenceComponent(MetricMethods, Construct):
     """One model on an `InferenceComponentEndpoint`, named explicitly (clients and scaling use it).
 
     Scale its copies with `auto_scale_copy_count`; let clients call it with `grant_invoke`.
@@ -271,7 +276,7 @@ class InferenceComponent(Construct):
         self.component_name = component_name
         self.endpoint = endpoint
         self.definition = model
-        self.metrics = ComponentMetrics(component_name)
+        self.metrics: ComponentMetrics = ComponentMetrics(component_name)
         """The component's metric definitions (dashboards, alarms and `metric_*` read them)."""
         endpoint.components.append(self)
         endpoint.allow_image(model.image.bind(endpoint))
@@ -312,8 +317,7 @@ class InferenceComponent(Construct):
             self.rollback_alarms = RollbackAlarms(
                 self,
                 "Rollback",
-                errors=self.metrics.invocation_5xx_errors(),
-                latency=self.metrics.model_latency(deployment.rollback.latency_statistic),
+                metrics=self.metrics,
                 thresholds=deployment.rollback,
                 subject=f"Inference component {component_name}",
                 notify=endpoint.alarm_actions,
@@ -441,21 +445,6 @@ class InferenceComponent(Construct):
             grantee=grantee, actions=list(INVOKE_ACTIONS), resource_arns=[self.endpoint.endpoint_arn, component_arn]
         )
 
-    # --- metrics ---------------------------------------------------------------------------------
-
-    def metric_invocations(self, props: cloudwatch.MetricOptions | None = None) -> cloudwatch.Metric:
-        return cloudwatch_metric(self.metrics.invocations(), props)
-
-    def metric_invocation_5xx_errors(self, props: cloudwatch.MetricOptions | None = None) -> cloudwatch.Metric:
-        return cloudwatch_metric(self.metrics.invocation_5xx_errors(), props)
-
-    def metric_invocation_4xx_errors(self, props: cloudwatch.MetricOptions | None = None) -> cloudwatch.Metric:
-        return cloudwatch_metric(self.metrics.invocation_4xx_errors(), props)
-
-    def metric_model_latency(self, props: cloudwatch.MetricOptions | None = None) -> cloudwatch.Metric:
-        """ModelLatency in microseconds (p90 unless `props` names a statistic)."""
-        return cloudwatch_metric(self.metrics.model_latency(), props)
-
     def metric_invocations_per_copy(self, props: cloudwatch.MetricOptions | None = None) -> cloudwatch.Metric:
         return cloudwatch_metric(self.metrics.invocations_per_copy(), props)
 
@@ -464,10 +453,3 @@ class InferenceComponent(Construct):
     ) -> cloudwatch.Metric:
         """Requests that found no copy to serve them."""
         return cloudwatch_metric(self.metrics.no_capacity_invocation_failures(), props)
-
-    def metric_gpu_memory_utilization(self, props: cloudwatch.MetricOptions | None = None) -> cloudwatch.Metric:
-        """GPU memory in use per copy, in percent of what the copy reserved."""
-        return cloudwatch_metric(self.metrics.gpu_memory_utilization(), props)
-
-    def metric_gpu_utilization(self, props: cloudwatch.MetricOptions | None = None) -> cloudwatch.Metric:
-        return cloudwatch_metric(self.metrics.gpu_utilization(), props)

@@ -23,6 +23,7 @@ from llm_hosting.endpoints.scaling import InstanceCountScaling
 from llm_hosting.endpoints.settings import EndpointDeployment
 from llm_hosting.endpoints.validation import check
 from llm_hosting.endpoints.variant import ProductionVariant, model_vpc_config
+from llm_hosting.monitoring.dashboards import Graph, variant_graphs
 
 
 class ModelEndpoint(Endpoint):
@@ -96,8 +97,7 @@ class ModelEndpoint(Endpoint):
             self.rollback_alarms = RollbackAlarms(
                 self,
                 "Rollback",
-                errors=self.metrics.invocation_5xx_errors(),
-                latency=self.metrics.model_latency(deployment.rollback.latency_statistic),
+                metrics=self.metrics,
                 thresholds=deployment.rollback,
                 subject=f"Endpoint {endpoint_name}",
                 notify=self.alarm_actions,
@@ -115,6 +115,16 @@ class ModelEndpoint(Endpoint):
             self.deployment,
             strategy=self.deployment.strategy_for(min_instances),
             alarm_names=self.rollback_alarms.alarm_names,
+        )
+
+    def dashboard_graphs(self) -> list[Graph]:
+        """Traffic, latency, GPUs (against a GPU-memory scaling target) and instances serving; for a
+        multi-model endpoint also loaded models, cache hits, load times and the warm-up results."""
+        return variant_graphs(
+            self.metrics,
+            gpus=self.variant.gpus or 0,
+            gpu_memory_target=self.scaling.gpu_memory_target if self.scaling is not None else None,
+            models=self.serves_many_models,
         )
 
     def auto_scale_instance_count(self, *, min_capacity: int, max_capacity: int) -> InstanceCountScaling:

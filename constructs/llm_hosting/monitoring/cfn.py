@@ -8,7 +8,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_cloudwatch as cloudwatch
 
-from llm_hosting.monitoring.metrics import MetricSpec
+from llm_hosting.monitoring.metrics import ComponentMetrics, MetricSpec, VariantMetrics
 
 
 def alarm_metric_properties(metric: MetricSpec) -> dict[str, Any]:
@@ -52,3 +52,32 @@ def cloudwatch_metric(metric: MetricSpec, props: cloudwatch.MetricOptions | None
         account=given.account,
         region=given.region,
     )
+
+
+class MetricMethods:
+    """The `metric_*` methods endpoints and inference components share, read from their `metrics`."""
+
+    metrics: VariantMetrics | ComponentMetrics
+
+    def metric_invocations(self, props: cloudwatch.MetricOptions | None = None) -> cloudwatch.Metric:
+        """Requests (Sum a minute)."""
+        return cloudwatch_metric(self.metrics.invocations(), props)
+
+    def metric_invocation_4xx_errors(self, props: cloudwatch.MetricOptions | None = None) -> cloudwatch.Metric:
+        return cloudwatch_metric(self.metrics.invocation_4xx_errors(), props)
+
+    def metric_invocation_5xx_errors(self, props: cloudwatch.MetricOptions | None = None) -> cloudwatch.Metric:
+        return cloudwatch_metric(self.metrics.invocation_5xx_errors(), props)
+
+    def metric_model_latency(self, props: cloudwatch.MetricOptions | None = None) -> cloudwatch.Metric:
+        """ModelLatency in microseconds (p90 unless `props` names a statistic)."""
+        return cloudwatch_metric(self.metrics.model_latency(), props)
+
+    def metric_gpu_utilization(self, props: cloudwatch.MetricOptions | None = None) -> cloudwatch.Metric:
+        """GPUUtilization: an endpoint's percent x GPUs per instance; a component's percent of its reservation."""
+        return cloudwatch_metric(self.metrics.gpu_utilization(), props)
+
+    def metric_gpu_memory_utilization(self, props: cloudwatch.MetricOptions | None = None) -> cloudwatch.Metric:
+        """GPU memory in use: an endpoint's percent x GPUs per instance (0-400 on a 4-GPU instance); a
+        component's percent of what each copy reserved."""
+        return cloudwatch_metric(self.metrics.gpu_memory_utilization(), props)

@@ -1,7 +1,8 @@
 """Multi-model endpoint warm-up: the Lambda function's code and the settings a construct gives it.
 
 `function/` is the function's whole asset (stdlib and boto3 only, handler `handler.handler`); the
-command line runs the same `warm_up` from `function/warmup.py`. Nothing here imports CDK code.
+command line runs the same `warm_up` from `function/warmup.py`. Nothing here imports CDK code, nor
+boto3 (the constructs need neither the function's code nor its SDK to deploy it).
 """
 
 from __future__ import annotations
@@ -11,21 +12,6 @@ import math
 from pathlib import Path
 
 from llm_hosting.endpoints.settings import WarmupSettings
-from llm_hosting.warmup.function.warmup import (
-    METRIC_DIMENSION,
-    METRIC_NAMESPACE,
-    METRICS,
-    ModelResult,
-    WarmupSummary,
-    describe_failure,
-    emf_record,
-    encode_payload,
-    list_models,
-    log_summary,
-    normalise_prefix,
-    runtime_client,
-    warm_up,
-)
 
 FUNCTION_DIR = str(Path(__file__).resolve().parent / "function")
 """The Lambda asset directory: `lambda_.Code.from_asset(FUNCTION_DIR, exclude=list(ASSET_EXCLUDE))`."""
@@ -69,20 +55,7 @@ __all__ = [
     "FUNCTION_DIR",
     "HANDLER",
     "LAMBDA_MAX_TIMEOUT_S",
-    "METRICS",
-    "METRIC_DIMENSION",
-    "METRIC_NAMESPACE",
-    "ModelResult",
     "WarmupSettings",
-    "WarmupSummary",
-    "describe_failure",
-    "emf_record",
-    "encode_payload",
     "function_environment",
     "function_timeout_s",
-    "list_models",
-    "log_summary",
-    "normalise_prefix",
-    "runtime_client",
-    "warm_up",
 ]
