@@ -31,6 +31,8 @@ def main(app: cdk.App | None = None) -> None:
             account=app.node.try_get_context("account"),
             region=app.node.try_get_context("region"),
         )
+        for notice in catalog.notices:
+            print(f"warning: {notice}", file=sys.stderr)
         if build_pipeline(app, catalog) is None:
             build_stacks(app, catalog)
     except CatalogError as err:

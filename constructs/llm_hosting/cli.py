@@ -44,6 +44,8 @@ def _validate(args: argparse.Namespace) -> int:
     except CatalogError as err:
         print(err, file=sys.stderr)
         return 1
+    for notice in catalog.notices:
+        print(notice, file=sys.stderr)
     print(summarize(catalog, args.path))
     return 0
 

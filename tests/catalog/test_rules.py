@@ -276,3 +276,41 @@ def test_counts_default_from_each_other() -> None:
     assert instance_counts(InstanceCount(min=2)) == Counts(2, 2, 2)
     assert instance_counts(InstanceCount(initial=1, max=3)) == Counts(1, 1, 3)
     assert copy_counts(CopyCount(min=0, max=2)) == Counts(1, 0, 2)
+
+
+def test_what_the_rules_cannot_check_is_listed_not_refused(tmp_path: Path) -> None:
+    data = base()
+    model = data["endpoints"][0]["model"]
+    model["code"] = None
+    model["unchecked_properties"] = {"option.my_handler_setting": 3}
+    loaded = load(tmp_path, data)
+    assert [n.split(": ", 1)[1] for n in loaded.notices] == [
+        "endpoints[0].model.unchecked_properties.option.my_handler_setting: not checked: "
+        "option.my_handler_setting is passed on to DJL Serving as given (line 20)",
+        "endpoints[0].model.architecture: not checked: whether fastertransformer 0.21.0 loads the model; give the "
+        "model_type from its config.json as architecture (line 13)",
+    ]
+
+
+def test_an_image_newer_than_the_engine_facts_is_listed_as_not_checked(tmp_path: Path) -> None:
+    data = base()
+    data["endpoints"][0]["model"] = {"engine": "lmi", "weights": "s3://example-weights/m/", "architecture": "llama"}
+    (notice,) = load(tmp_path, data).notices
+    assert "endpoints[0].model.version: not checked: lmi 0.38.0 is newer than the djl-serving sources" in notice
+
+
+def test_validate_prints_what_it_did_not_check_and_still_succeeds(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.catalog.helpers import write
+
+    data = base()
+    data["endpoints"][0]["model"]["unchecked_properties"] = {"option.my_handler_setting": 3}
+    path = write(tmp_path, data)
+    result = subprocess.run(
+        [sys.executable, "-m", "llm_hosting", "validate", str(path)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert "unchecked_properties.option.my_handler_setting: not checked:" in result.stderr
+    assert ": valid: project" in result.stdout

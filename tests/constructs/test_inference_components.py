@@ -71,7 +71,7 @@ def test_components_take_their_image_from_the_engine_and_their_archive_from_the_
 ) -> None:
     components = _components(template)
     inline = components["codegen-inline"]["Properties"]["Specification"]["Container"]
-    assert inline["Image"]["Fn::Join"][1][1] == "/djl-inference:0.21.0-fastertransformer5.3.0-cu117"
+    assert inline["Image"]["Fn::Join"][1][1] == "/djl-inference:0.24.0-fastertransformer5.3.0-cu118"
     assert inline["ArtifactUrl"]["Fn::Sub"].startswith(
         "s3://llm-hosting-artifacts-${AWS::AccountId}-${AWS::Region}/assets/codegen/"
     )
@@ -227,6 +227,8 @@ def test_the_component_archives_carry_the_catalog_batching(default_synth: Synthe
                 tar.extractfile(member).read().decode()  # type: ignore[union-attr]
             )
     inline = props_by_component["codegen-inline"]
+    # CodeGen 2.5 (llama, custom tokenizer code) runs on FasterTransformer 0.24.0's Python path.
+    assert (inline["engine"], inline["option.trust_remote_code"]) == ("Python", "true")
     assert (inline["batch_size"], inline["max_batch_delay"]) == ("64", "20")
     assert inline["option.s3url"] == "s3://example-weights/codegen25-7b-inline/"
     assert inline["option.default_max_new_tokens"] == "32"

@@ -109,7 +109,7 @@ def test_engine_values_follow_each_image() -> None:
 @pytest.mark.parametrize(
     ("directory", "engine", "version", "handler_keys"),
     [("flan-t5-xxl", "fastertransformer", "0.21.0", set()),
-     ("codegen", "fastertransformer", "0.21.0", {"option.default_max_new_tokens"})],
+     ("codegen", "fastertransformer", "0.24.0", {"option.default_max_new_tokens"})],
 )  # fmt: skip
 def test_the_shipped_serving_properties_check_clean_with_their_handler_keys(
     directory: str, engine: str, version: str, handler_keys: set[str]

@@ -33,6 +33,8 @@ class LoadedCatalog:
     account: str | None = None
     region: str | None = None
     lines: Mapping[Loc, int] = field(default_factory=dict, repr=False, compare=False)
+    notices: tuple[str, ...] = ()
+    """One line per thing the rules could not check (`FILE: field: not checked: why`), not errors."""
 
     @property
     def base_dir(self) -> Path:
@@ -280,13 +282,15 @@ def load_catalog(path: str | Path, *, account: str | None = None, region: str | 
     instance_types, problems = effective_instance_types(spec)
     base_dir = path.resolve().parent
     endpoints = resolve_endpoints(spec, instance_types, base_dir)
-    problems += check_catalog(
-        Context(spec=spec, endpoints=endpoints, instance_types=instance_types, region=region, base_dir=base_dir)
-    )
+    context = Context(spec=spec, endpoints=endpoints, instance_types=instance_types, region=region, base_dir=base_dir)
+    problems += check_catalog(context)
     if problems:
         located = [Problem(p.path, p.message, p.line or _line_for_path(lines, p.path)) for p in problems]
         raise CatalogError(source, located)
     return LoadedCatalog(
+        notices=tuple(
+            Problem(n.path, n.message, n.line or _line_for_path(lines, n.path)).format(source) for n in context.notices
+        ),
         path=path.resolve(),
         spec=spec,
         endpoints=endpoints,

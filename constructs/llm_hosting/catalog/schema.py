@@ -81,6 +81,7 @@ def _property_value(value: Any) -> str | int | float | bool:
     )
 
 
+PropertyKey: TypeAlias = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z][\w.-]*$")]
 PropertyValue: TypeAlias = Annotated[
     str | int | float | bool, PlainValidator(_property_value, json_schema_input_type=str | int | float | bool)
 ]
@@ -224,8 +225,15 @@ class ModelSpec(Spec):
     )
     tensor_parallel_degree: Annotated[int, Field(ge=1, le=64)] | None = None
     batching: Batching | None = None
-    properties: dict[Annotated[str, StringConstraints(pattern=r"^[a-zA-Z][\w.-]*$")], PropertyValue] = Field(
-        default_factory=dict, description="Extra serving.properties entries, e.g. `option.dtype: fp16`."
+    properties: dict[PropertyKey, PropertyValue] = Field(
+        default_factory=dict,
+        description="Extra serving.properties entries, e.g. `option.dtype: fp16`: each key and value is checked "
+        "against what the engine version reads.",
+    )
+    unchecked_properties: dict[PropertyKey, PropertyValue] = Field(
+        default_factory=dict,
+        description="serving.properties entries passed on without checking (a key your handler reads, or one "
+        "newer than the engine facts); `validate` lists them.",
     )
     environment: dict[EnvKey, EnvValue] = Field(default_factory=dict)
 

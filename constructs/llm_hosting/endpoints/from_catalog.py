@@ -86,7 +86,7 @@ def model_definition(scope: Construct, model: ResolvedModel) -> ModelDefinition:
         weights_key=weights_key,
         tensor_parallel_degree=spec.tensor_parallel_degree,
         batching=catalog_settings.batching(spec.batching),
-        serving_properties=spec.properties,
+        serving_properties={**spec.properties, **spec.unchecked_properties},
         environment=spec.environment,
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from llm_hosting.catalog.errors import Problem
@@ -35,6 +35,12 @@ class Context:
     instance_types: Mapping[str, InstanceType]
     region: str | None
     base_dir: Path
+    notices: list[Problem] = field(default_factory=list)
+    """What the rules could not check, each with why (`validate` and synthesis print them; not errors)."""
+
+    def not_checked(self, path: str, why: str) -> None:
+        """Note that `path` was not checked, and why: a notice, not an error."""
+        self.notices.append(Problem(path, f"not checked: {why}"))
 
 
 def environment(context: Context) -> Iterator[Problem]:
@@ -155,8 +161,8 @@ def scaling_allowed(endpoint: ResolvedEndpoint, instance: InstanceType) -> Itera
 
 def deployment(at: str, deployment: EndpointDeployment, min_instances: int) -> Iterator[Problem]:
     """The construct's own checks of its deployment settings, reported on the catalog's fields."""
-    for field, message in endpoint_deployment(deployment).problems(min_instances):
-        yield Problem(f"{at}.deployment.{field}", message)
+    for name, message in endpoint_deployment(deployment).problems(min_instances):
+        yield Problem(f"{at}.deployment.{name}", message)
 
 
 def instance_scaling(endpoint: ResolvedEndpoint, scaling: InstanceScaling) -> Iterator[Problem]:

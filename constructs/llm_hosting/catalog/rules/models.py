@@ -13,7 +13,8 @@ from llm_hosting.catalog.rules.common import (
     environment_size,
 )
 from llm_hosting.catalog.schema import ModelSpec, MultiModelSpec
-from llm_hosting.facts.images import REGISTRY_ACCOUNTS, UnknownImageError, find_image
+from llm_hosting.facts.djl import architecture_problem, path_problem, property_problems, unsourced_reason
+from llm_hosting.facts.images import REGISTRY_ACCOUNTS, ContainerImage, UnknownImageError, find_image
 from llm_hosting.packaging.serving_properties import DJL_ENGINES, merge_properties, owned_properties, parse_properties
 
 
@@ -86,8 +87,21 @@ def model(
 
     if spec.code is not None:
         yield from code(model, spec)
+    yield from engine_facts(context, model, spec)
     limit = COMPONENT_ENV_MAX_ENTRIES if component else MODEL_ENV_MAX_ENTRIES
     yield from environment_size(f"{at}.environment", spec.environment, limit)
+
+
+def file_properties(model: ResolvedModel) -> dict[str, str] | str:
+    """The code directory's serving.properties (empty without one), or why it cannot be read."""
+    directory = model.code_dir
+    if directory is None:
+        return {}
+    props_file = directory / "serving.properties"
+    try:
+        return parse_properties(props_file.read_text(encoding="utf-8")) if props_file.is_file() else {}
+    except (OSError, UnicodeDecodeError) as err:
+        return f"cannot read {props_file}: {err}; fix the file"
 
 
 def code(model: ResolvedModel, spec: ModelSpec) -> Iterator[Problem]:
@@ -102,31 +116,76 @@ def code(model: ResolvedModel, spec: ModelSpec) -> Iterator[Problem]:
     if spec.engine not in DJL_ENGINES:
         return
     props_file = directory / "serving.properties"
-    try:
-        file_props = parse_properties(props_file.read_text(encoding="utf-8")) if props_file.is_file() else {}
-    except (OSError, UnicodeDecodeError) as err:
-        yield Problem(f"{at}.code", f"cannot read {props_file}: {err}; fix the file")
+    file_props = file_properties(model)
+    if isinstance(file_props, str):
+        yield Problem(f"{at}.code", file_props)
         return
-    batching = spec.batching
-    owned = owned_properties(
-        spec.engine,
-        tensor_parallel_degree=spec.tensor_parallel_degree,
-        weights=spec.weights,
-        max_batch_size=batching.max_batch_size if batching else None,
-        max_batch_delay_ms=batching.max_batch_delay_ms if batching else None,
-        extra=spec.properties,
-    )
-    _, conflicts = merge_properties(spec.engine, file_props, owned)
+    _, conflicts = merge_properties(spec.engine, file_props, catalog_properties(spec))
     for key, in_file, in_catalog in conflicts:
         yield Problem(
             at,
             f"{props_file.name} in {spec.code} sets {key}={in_file} but the catalog gives {in_catalog}; remove "
             "the line from the file (the catalog fills it in) or make them agree",
         )
-    engine = file_props.get("engine")
-    if spec.engine == "fastertransformer" and engine not in (None, DJL_ENGINES["fastertransformer"]):
+
+
+def catalog_properties(spec: ModelSpec) -> dict[str, str]:
+    """The serving.properties entries the catalog gives a DJL model (checked and unchecked ones)."""
+    batching = spec.batching
+    return owned_properties(
+        spec.engine,
+        tensor_parallel_degree=spec.tensor_parallel_degree,
+        weights=spec.weights,
+        max_batch_size=batching.max_batch_size if batching else None,
+        max_batch_delay_ms=batching.max_batch_delay_ms if batching else None,
+        extra={**spec.properties, **spec.unchecked_properties},
+    )
+
+
+def engine_facts(context: Context, model: ResolvedModel, spec: ModelSpec) -> Iterator[Problem]:
+    """What the DJL engine version reads and loads (facts/djl): every serving.properties key and value,
+    and the model's architecture on the path those properties select."""
+    image = model.image
+    if spec.engine not in DJL_ENGINES or not isinstance(image, ContainerImage):
+        return
+    at = model.at
+    for key in sorted(set(spec.properties) & set(spec.unchecked_properties)):
         yield Problem(
-            f"{at}.engine",
-            f"{props_file.name} in {spec.code} says engine={engine} but the image is DJL FasterTransformer; "
-            "set engine=FasterTransformer or change the catalog engine",
+            f"{at}.unchecked_properties.{key}",
+            f"is also under properties; give {key} once (under properties to have it checked)",
         )
+    file_props = file_properties(model)
+    if isinstance(file_props, str):
+        return  # reported by `code`
+    merged, _ = merge_properties(spec.engine, file_props, catalog_properties(spec))
+    unsourced = unsourced_reason(spec.engine, image.version)
+    if unsourced is not None:
+        context.not_checked(f"{at}.version", unsourced)
+        return
+    checked = {k: v for k, v in merged.items() if k not in spec.unchecked_properties}
+    refused_properties = property_problems(spec.engine, image.version, checked)
+    for found in refused_properties:
+        if found.key in spec.properties:
+            yield Problem(f"{at}.properties.{found.key}", found.message)
+        elif found.key in file_props:
+            yield Problem(f"{at}.code", f"serving.properties in {spec.code}: {found.message}")
+        else:
+            yield Problem(at, found.message)
+    for key in sorted(spec.unchecked_properties):
+        context.not_checked(f"{at}.unchecked_properties.{key}", f"{key} is passed on to DJL Serving as given")
+    if refused_properties:
+        return  # a refused key or value may be what selects the serving path: fix those first
+    no_path = path_problem(spec.engine, image.version, merged)
+    if no_path is not None:
+        yield Problem(f"{at}.code" if "engine" in file_props else at, no_path)
+        return
+    if spec.architecture is None:
+        context.not_checked(
+            f"{at}.architecture",
+            f"whether {spec.engine} {image.version} loads the model; give the model_type from its config.json as "
+            "architecture",
+        )
+        return
+    refused = architecture_problem(spec.engine, image.version, spec.architecture, properties=merged)
+    if refused is not None:
+        yield Problem(f"{at}.architecture", refused)

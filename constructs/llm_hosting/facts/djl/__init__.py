@@ -13,6 +13,7 @@ from llm_hosting.facts.djl.architectures import (
     UnknownEngineVersion,
     architecture_problem,
     first_version_loading,
+    path_problem,
     selected_path,
     support,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "environment_for_properties",
     "first_version_loading",
     "known_property_keys",
+    "path_problem",
     "property_problems",
     "selected_path",
     "sourced_versions",

@@ -72,6 +72,22 @@ def selected_path(engine: str, version: str, properties: Mapping[str, str], arch
     return backend
 
 
+def path_problem(engine: str, version: str, properties: Mapping[str, str]) -> str | None:
+    """None when the serving path the properties select exists in `engine` `version`; else one line with
+    the paths it has and, for a path that exists in a later version, the first such version."""
+    chosen = selected_path(engine, version, properties)
+    if chosen == "scheduler" or any(p.path == chosen for p in _paths(engine, version)):
+        return None  # `scheduler` is only `auto` without a known architecture: support() decides with one
+    what = "engine" if engine == "fastertransformer" else "option.rolling_batch"
+    available = ", ".join(sorted({p.path for p in _paths(engine, version)}))
+    later = sorted(
+        {v for p in PATHS if p.engine == engine and p.path == chosen for v in p.versions if v in versions(engine)},
+        key=version_key,
+    )
+    fix = f"set {what} to one of them" + (f", or use {engine} {later[0]} or later for '{chosen}'" if later else "")
+    return f"{engine} {version} has no '{chosen}' path ({what}={chosen}; it has {available}); {fix}"
+
+
 def support(engine: str, version: str, architecture: str, *, properties: Mapping[str, str]) -> Support | None:
     """How the path the properties select stands with `architecture`; None when that path does not exist there."""
     chosen = selected_path(engine, version, properties, architecture)
