@@ -248,3 +248,10 @@ def test_a_burstable_fleet_cannot_scale_its_instances() -> None:
     variant = ProductionVariant(instance_type="ml.t3.large", instance=t3)
     expect_error(lambda s: shared(s, variant=variant), "ml.t3.large is a burstable (ml.t*) type")
     shared(new_stack(), variant=variant, max_instance_count=1)  # a fixed fleet is fine
+
+
+def test_config_updates_keep_the_instance_count_managed_scaling_chose() -> None:
+    stack = new_stack()
+    shared(stack)
+    (endpoint,) = resources(template(stack), "AWS::SageMaker::Endpoint").values()
+    assert endpoint["Properties"]["RetainAllVariantProperties"] is True

@@ -1,4 +1,4 @@
-"""Inference components cannot be synthesized yet: hand-written templates stand in for them."""
+"""Inference components in hand-written templates: each risk alone, without the rest of a synthesized stack."""
 
 from __future__ import annotations
 
@@ -106,3 +106,41 @@ def test_acknowledging_one_component_leaves_the_other_flagged(tmp_path: Path) ->
     ack = f"inference-component-removed:{STACK}/Blockgen"
     assert run_cli(old, new, "--acknowledge", ack) == 2
     assert run_cli(old, new, "--acknowledge", ack, "--acknowledge", f"inference-component-removed:{STACK}/Inline") == 0
+
+
+def scaled(name: str) -> dict[str, Any]:
+    return {
+        "Type": "AWS::ApplicationAutoScaling::ScalableTarget",
+        "Properties": {
+            "ResourceId": f"inference-component/{name}",
+            "ScalableDimension": "sagemaker:inference-component:DesiredCopyCount",
+            "ServiceNamespace": "sagemaker",
+            "MinCapacity": 1,
+            "MaxCapacity": 4,
+        },
+    }
+
+
+SCALED = codegen_stack(
+    Blockgen=component("codegen-blockgen"),
+    Inline=component("codegen-inline"),
+    BlockgenScaling=scaled("codegen-blockgen"),
+)
+
+
+def test_a_new_image_for_an_autoscaled_component_is_flagged_because_copies_may_reset(tmp_path: Path) -> None:
+    new = edited(SCALED)
+    new["Resources"]["Blockgen"] = component("codegen-blockgen", image="djl-inference:0.33.0")
+    review = review_pair(tmp_path, {STACK: SCALED}, {STACK: new})
+    (finding,) = review.findings
+    assert finding.id == f"autoscaled-copies-may-reset:{STACK}/Blockgen"
+    assert "'codegen-blockgen' is updated in place while Application Auto Scaling manages its copies" in finding.message
+    assert "template's CopyCount (1)" in finding.message
+
+
+def test_a_component_without_scaling_or_with_only_a_new_copy_count_is_not_flagged(tmp_path: Path) -> None:
+    new = edited(SCALED)
+    new["Resources"]["Inline"] = component("codegen-inline", image="djl-inference:0.33.0")  # not autoscaled
+    new["Resources"]["Blockgen"] = component("codegen-blockgen", copies=2)  # the copy count is the change
+    review = review_pair(tmp_path, {STACK: SCALED}, {STACK: new})
+    assert review.findings == ()

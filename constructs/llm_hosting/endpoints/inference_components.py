@@ -165,6 +165,10 @@ class InferenceComponentEndpoint(Endpoint):
         variant.endpoint_config_key(self.endpoint_config)
         # SageMaker pulls images and archives with the role as soon as components arrive.
         self.resource = self._create_endpoint(self.endpoint_config)
+        # Managed instance scaling moves the instance count; an update to a new endpoint config would
+        # otherwise start from InitialInstanceCount again (UpdateEndpoint's RetainAllVariantProperties
+        # keeps DesiredInstanceCount, botocore sagemaker service-2.json).
+        self.resource.retain_all_variant_properties = True
         self.archive_access = archive_access
         self._readable: list[S3Location] = []
         if archive_access is not None:

@@ -37,6 +37,11 @@ RULES: tuple[Rule, ...] = (
     Rule("inference-component-removed", "an inference component is deleted: its model stops serving"),
     Rule("inference-component-replaced", "an inference component is replaced: its model stops serving meanwhile"),
     Rule(
+        "autoscaled-copies-may-reset",
+        "an autoscaled inference component's specification changes: the update may set its copies back to the "
+        "template's CopyCount",
+    ),
+    Rule(
         "instance-type-with-autoscaling",
         "a variant with a registered scalable target changes instance type: SageMaker refuses the update",
     ),
@@ -162,6 +167,9 @@ def _resource_risks(stack: StackChange, resource: ResourceChange, context: _Cont
         yield from (finding(rule, message) for rule, message in _endpoint_risks(stack, resource, context))
     elif kind == INFERENCE_COMPONENT:
         yield from (finding(rule, message) for rule, message in _component_risks(stack, resource))
+        reset = _copies_may_reset(stack, resource, context)
+        if reset is not None:
+            yield finding("autoscaled-copies-may-reset", reset)
     elif kind in (BUCKET, KEY):
         yield from (finding(rule, message) for rule, message in _data_store_risks(stack, resource))
     elif kind == SCALABLE_TARGET:
@@ -300,6 +308,33 @@ def _component_risks(stack: StackChange, resource: ResourceChange) -> Iterator[t
             "inference-component-replaced",
             f"{_upper_first(label)}{on} is replaced ({_reasons(resource)}): {consequence}.",
         )
+
+
+def _copies_may_reset(stack: StackChange, resource: ResourceChange, context: _Context) -> str | None:
+    """An in-place update of a component whose copies Application Auto Scaling manages.
+
+    CloudFormation's handler for AWS::SageMaker::InferenceComponent is not public, and RuntimeConfig.CopyCount
+    is write-only in its schema: whether an update of the specification also sends the template's CopyCount,
+    setting back the copies autoscaling chose, is not documented. The SageMaker Python SDK's own update does
+    send it (sagemaker-serve model_builder.py, `_update_inference_component`), so the reviewer is told.
+    """
+    if resource.action != "modified" or not any(
+        c.path and c.path[0] in ("Specification", "Specifications") for c in resource.changes
+    ):
+        return None
+    props = _props(resource.new)
+    resources = _all_resources(stack.new_template)
+    name = resolve_string(props.get("InferenceComponentName"), resources)
+    if name is None or f"inference-component/{name}" not in context.scalable_targets:
+        return None
+    copies = (props.get("RuntimeConfig") or {}).get("CopyCount")
+    return (
+        f"Inference component '{name}' is updated in place while Application Auto Scaling manages its copies: "
+        f"whether CloudFormation also sends the template's CopyCount ({copies}) with the new specification, "
+        "setting back the copies autoscaling chose, is not documented (the SageMaker SDK's update does), so "
+        "capacity may drop to that count until target tracking adds copies again; deploy when that is "
+        "acceptable, and acknowledge."
+    )
 
 
 def _data_store_risks(stack: StackChange, resource: ResourceChange) -> Iterator[tuple[str, str]]:
