@@ -20,6 +20,7 @@ from llm_hosting.commands import plan as plan_command
 from llm_hosting.commands import preflight as preflight_command
 from llm_hosting.commands import publish as publish_command
 from llm_hosting.commands import review as review_command
+from llm_hosting.commands import stage as stage_command
 from llm_hosting.commands import warmup as warmup_command
 from llm_hosting.naming import DEFAULT_CATALOG
 
@@ -88,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench_command.register(commands)
     preflight_command.register(commands)
     limits_command.register(commands)
+    stage_command.register(commands)
     return parser
 
 
