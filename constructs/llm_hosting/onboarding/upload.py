@@ -26,8 +26,9 @@ from typing import Any
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
 from llm_hosting.onboarding import OnboardingError
-from llm_hosting.publish import SHA256_METADATA
 
+SHA256_METADATA = "sha256"
+"""Object metadata key (`x-amz-meta-sha256`) with the file's SHA-256, hex: the key `publish` writes too."""
 MiB = 1024 * 1024
 MIN_PART_SIZE = 5 * MiB
 """S3: every part of a multipart upload but the last is at least 5 MiB."""
@@ -330,7 +331,7 @@ _S3_PREFIX = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])/(?P
 def split_s3_prefix(uri: str) -> tuple[str, str]:
     """`s3://bucket/some/prefix/` -> (bucket, 'some/prefix/'); a missing final '/' is added."""
     match = _S3_PREFIX.match(uri)
-    if not match or "//" in match.group("prefix"):
+    if not match or match.group("prefix").startswith("/") or "//" in match.group("prefix"):
         raise OnboardingError(
             f"--to {uri!r} is not an S3 prefix; write s3://BUCKET/PREFIX/ with a bucket name of 3-63 lower-case "
             "letters, digits, dots and hyphens"
