@@ -4,7 +4,11 @@ Request:  {"inputs": "prompt" | ["prompt", ...], "parameters": {"max_new_tokens"
 Response: [{"generated_text": "..."}, ...] in the order of the prompts.
 
 The model loads once per worker, on the model server's empty warm-up call (or the first request);
-bad requests get a 400 with the reason instead of a failed worker.
+bad requests get a 400 with the reason instead of a failed worker. If serving.properties turns on
+DJL's dynamic batching (`batch_size` > 1), each request of a batch is answered under its own
+`batch_<i>.` key; DJL 0.21.0 gives a batch one status (PyPredictor.batchPredict), so a bad request
+batched with good ones carries `{"code": 400, "error": ...}` in its body under the batch's 200, and a
+batch of only bad requests gets a 400.
 """
 
 from __future__ import annotations
@@ -104,19 +108,32 @@ class FlanT5Service:
         self.model.pipeline_generate(["warm-up"], max_seq_len=1)
         LOG.info("model ready in %.1f s", time.monotonic() - started)
 
+    def _answer(self, request: Input) -> Any:
+        try:
+            prompts, params = parse_request(request.get_as_json())
+        except BadRequest as err:
+            return {"code": 400, "error": str(err)}
+        except ValueError as err:  # body is not JSON
+            return {"code": 400, "error": f"the body is not valid JSON: {err}"}
+        texts = self.model.pipeline_generate(prompts, **params)
+        return [{"generated_text": text} for text in texts]
+
     def handle(self, inputs: Input) -> Output | None:
         if self.model is None:
             self.initialize(inputs.get_properties())
         if inputs.is_empty():
             return None  # the model server's warm-up call
-        try:
-            prompts, params = parse_request(inputs.get_as_json())
-        except BadRequest as err:
-            return Output().error(str(err), code=400, message="invalid request")
-        except ValueError as err:  # body is not JSON
-            return Output().error(f"the body is not valid JSON: {err}", code=400, message="invalid request")
-        texts = self.model.pipeline_generate(prompts, **params)
-        return Output().add_as_json([{"generated_text": text} for text in texts])
+        answers = [self._answer(request) for request in inputs.get_batches()]
+        failed = [answer for answer in answers if isinstance(answer, dict)]
+        if len(failed) == len(answers):
+            reasons = sorted({answer["error"] for answer in failed})
+            return Output().error("; ".join(reasons), code=400, message="invalid request")
+        outputs = Output().add_property("content-type", "application/json")
+        if not inputs.is_batch():
+            return outputs.add_as_json(answers[0])
+        for index, answer in enumerate(answers):
+            outputs.add_as_json(answer, key="data", batch_index=index)
+        return outputs
 
 
 _service = FlanT5Service()

@@ -1,127 +1,54 @@
-"""A small local stand-in for DJL Serving's `djl_python.Input` / `Output` (djl-serving 0.21 API).
+"""Stand-in for DJL Serving's `djl_python` package (Input, Output, PairList) as of djl-serving 0.21.0 and 0.24.0.
 
-Only what handlers use: properties, content as (key, bytes) pairs, batches keyed `batch_NNN_*`,
-`is_empty`, `get_as_json`, and an `Output` with code, message, properties and content.
+Our handlers run on the DJL FasterTransformer images 0.21.0 (FLAN-T5) and 0.24.0 (CodeGen), which
+cannot run here. The version is a setting: `use_version("0.24.0")`, then import the handler;
+`from djl_python import Input, Output` gives that version's classes (0.21.0 by default). Methods a
+version lacks are absent, so calling one fails with AttributeError as it would in the container
+(`Output.encode` exists only in 0.21.0, `Output.send` and `add_stream_content` only in 0.24.0).
+`djl_python.server.DjlServer` delivers requests and batches the way the server of that version does.
+Sources: deepjavalibrary/djl-serving engines/python/setup/djl_python/{inputs,outputs,pair_list}.py
+and engines/python/src/main/java/ai/djl/python/engine/PyPredictor.java at v0.21.0 (583dbc0c) and
+v0.24.0 (94819278).
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from djl_python.inputs import Input as Input021
+from djl_python.inputs import Input024
+from djl_python.outputs import Output021, Output024
+from djl_python.pair_list import PairList
 
-class PairList:
-    """Ordered (key, value) pairs, as DJL keeps an Input's content."""
-
-    def __init__(self, pairs: list[tuple[str, bytes]]):
-        self._pairs = pairs
-
-    def size(self) -> int:
-        return len(self._pairs)
-
-    def key_at(self, index: int) -> str:
-        return self._pairs[index][0]
-
-    def value_at(self, index: int) -> bytes:
-        return self._pairs[index][1]
-
-    def is_empty(self) -> bool:
-        return not self._pairs
+VERSIONS: dict[str, tuple[type[Input021], type[Any]]] = {
+    "0.21.0": (Input021, Output021),
+    "0.24.0": (Input024, Output024),
+}
+_selected = {"version": "0.21.0"}
 
 
-class Input:
-    def __init__(self, properties: dict[str, str] | None = None, content: list[tuple[str, bytes]] | None = None):
-        self.properties = dict(properties or {})
-        self.content = list(content or [])
-
-    @classmethod
-    def json(cls, body: Any, properties: dict[str, str] | None = None) -> Input:
-        return cls(properties, [("data", json.dumps(body).encode())])
-
-    @classmethod
-    def batch(cls, bodies: list[Any], properties: dict[str, str] | None = None) -> Input:
-        """What the model server sends when it has batched `len(bodies)` requests."""
-        props = {**(properties or {}), "batch_size": str(len(bodies))}
-        content = [(f"batch_{i:03d}_data", json.dumps(body).encode()) for i, body in enumerate(bodies)]
-        return cls(props, content)
-
-    def get_properties(self) -> dict[str, str]:
-        return self.properties
-
-    def get_content(self) -> PairList:
-        return PairList(self.content)
-
-    def is_empty(self) -> bool:
-        return not self.content
-
-    def is_batch(self) -> bool:
-        return "batch_size" in self.properties
-
-    def get_batch_size(self) -> int:
-        return int(self.properties.get("batch_size", "1"))
-
-    def get_batches(self) -> list[Input]:
-        if not self.is_batch():
-            return [self]
-        batch = [Input() for _ in range(self.get_batch_size())]
-        for key, value in self.properties.items():
-            if key.startswith("batch_") and key != "batch_size":
-                batch[int(key[6:9])].properties[key[10:]] = value
-        for key, value in self.content:
-            batch[int(key[6:9])].content.append((key[10:], value))
-        return batch
-
-    def get_as_bytes(self, key: str | None = None) -> bytes:
-        if key is not None:
-            return next(v for k, v in self.content if k == key)
-        return dict(self.content).get("data", self.content[0][1])
-
-    def get_as_json(self, key: str | None = None) -> Any:
-        return json.loads(self.get_as_bytes(key).decode("utf-8"))
+def use_version(version: str) -> None:
+    """Make `from djl_python import Input, Output` give `version`'s classes (import the handler afterwards)."""
+    if version not in VERSIONS:
+        raise ValueError(f"the djl_python stand-in follows {', '.join(VERSIONS)}, not {version}")
+    _selected["version"] = version
 
 
-class Output:
-    def __init__(self, code: int = 200, message: str = "OK"):
-        self.code = code
-        self.message = message
-        self.properties: dict[str, str] = {}
-        self.content: list[tuple[str | None, bytes]] = []
+def current_version() -> str:
+    return _selected["version"]
 
-    def set_code(self, code: int) -> Output:
-        self.code = code
-        return self
 
-    def set_message(self, message: str) -> Output:
-        self.message = message
-        return self
+def classes(version: str) -> tuple[type[Input021], type[Any]]:
+    """(Input, Output) of `version`."""
+    return VERSIONS[version]
 
-    def add_property(self, key: str, value: str) -> Output:
-        self.properties[key] = value
-        return self
 
-    def add(self, value: Any, key: str | None = None) -> Output:
-        if isinstance(value, str):
-            self.content.append((key, value.encode("utf-8")))
-        elif isinstance(value, (bytes, bytearray)):
-            self.content.append((key, bytes(value)))
-        else:
-            self.add_as_json(value, key=key)
-        return self
+def __getattr__(name: str) -> Any:
+    if name == "Input":
+        return VERSIONS[current_version()][0]
+    if name == "Output":
+        return VERSIONS[current_version()][1]
+    raise AttributeError(f"module 'djl_python' has no attribute '{name}'")
 
-    def add_as_json(self, value: Any, key: str | None = None) -> Output:
-        self.content.append((key, json.dumps(value, ensure_ascii=False).encode("utf-8")))
-        return self
 
-    def error(self, error: str, code: int = 424, message: str = "prediction failure") -> Output:
-        self.code = code
-        self.message = message
-        self.add_property("content-type", "application/json")
-        return self.add_as_json({"code": code, "message": message, "error": error})
-
-    # For assertions in tests.
-    def json(self, key: str | None = None) -> Any:
-        value = next(v for k, v in self.content if k == key) if key is not None else self.content[0][1]
-        return json.loads(value)
-
-    def keys(self) -> list[str | None]:
-        return [k for k, _ in self.content]
+__all__ = ["PairList", "classes", "current_version", "use_version"]

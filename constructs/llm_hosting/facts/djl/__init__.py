@@ -1,0 +1,36 @@
+"""What each DJL Serving engine version loads and accepts, as cited data, and the checks built on it.
+
+Architectures per serving path (`architecture_problem`), serving.properties keys and values
+(`property_problems`), LoRA adapters (`adapter_problem`) and the environment-variable form of the
+options (`environment_for_properties`). Sources: deepjavalibrary/djl-serving at the refs in
+`sources.REFS`.
+"""
+
+from llm_hosting.facts.djl.adapters import adapter_problem
+from llm_hosting.facts.djl.architectures import (
+    DJL_ENGINES,
+    Support,
+    UnknownEngineVersion,
+    architecture_problem,
+    first_version_loading,
+    selected_path,
+    support,
+)
+from llm_hosting.facts.djl.environment import environment_configuration_problem, environment_for_properties
+from llm_hosting.facts.djl.properties import PropertyProblem, known_property_keys, property_problems
+
+__all__ = [
+    "DJL_ENGINES",
+    "PropertyProblem",
+    "Support",
+    "UnknownEngineVersion",
+    "adapter_problem",
+    "architecture_problem",
+    "environment_configuration_problem",
+    "environment_for_properties",
+    "first_version_loading",
+    "known_property_keys",
+    "property_problems",
+    "selected_path",
+    "support",
+]
