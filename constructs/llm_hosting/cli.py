@@ -15,6 +15,7 @@ from llm_hosting.assembly import AssemblyError, read_assembly
 from llm_hosting.catalog import CatalogError, LoadedCatalog, json_schema, load_catalog
 from llm_hosting.catalog.schema import InferenceComponentEndpointSpec
 from llm_hosting.commands import bench as bench_command
+from llm_hosting.commands import check as check_command
 from llm_hosting.commands import limits as limits_command
 from llm_hosting.commands import plan as plan_command
 from llm_hosting.commands import preflight as preflight_command
@@ -90,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     preflight_command.register(commands)
     limits_command.register(commands)
     stage_command.register(commands)
+    check_command.register(commands)
     return parser
 
 

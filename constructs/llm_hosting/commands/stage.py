@@ -19,7 +19,7 @@ from llm_hosting.catalog import LoadedCatalog, load_catalog
 from llm_hosting.catalog.errors import Loc, format_path
 from llm_hosting.commands.publish import guarded
 from llm_hosting.naming import DEFAULT_CATALOG
-from llm_hosting.onboarding import OnboardingError
+from llm_hosting.onboarding import OnboardingError, size_text
 from llm_hosting.onboarding.upload import DEFAULT_PART_SIZE, MAX_PART_SIZE, MIN_PART_SIZE, MiB, split_s3_prefix
 
 WEIGHTS_AREA = "weights/"
@@ -106,15 +106,6 @@ def _check_arguments(args: argparse.Namespace) -> None:
         )
 
 
-def _size(n: int) -> str:
-    value = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{n} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
 def _stage(args: argparse.Namespace) -> int:
     import boto3  # type: ignore[import-untyped]  # noqa: PLC0415 - the AWS and Hub clients load only here
     from huggingface_hub import constants as hf_constants  # noqa: PLC0415
@@ -151,13 +142,13 @@ def _stage(args: argparse.Namespace) -> int:
     total = sum(result.model.sizes[f] for f in result.selection.files)
     if result.already_staged:
         print(
-            f"{result.uri}: already holds {result.model.label}, {len(result.kept)} files ({_size(total)})",
+            f"{result.uri}: already holds {result.model.label}, {len(result.kept)} files ({size_text(total)})",
             file=sys.stderr,
         )
     else:
         print(
-            f"{result.uri}: {result.model.label}: sent {len(result.sent)} files ({_size(result.bytes_sent)}), "
-            f"{len(result.kept)} already there; complete ({len(result.selection.files)} files, {_size(total)})"
+            f"{result.uri}: {result.model.label}: sent {len(result.sent)} files ({size_text(result.bytes_sent)}), "
+            f"{len(result.kept)} already there; complete ({len(result.selection.files)} files, {size_text(total)})"
             + (f"; deleted {len(result.pruned)} other objects" if result.pruned else ""),
             file=sys.stderr,
         )

@@ -23,10 +23,8 @@ from llm_hosting.catalog.schema import (
     SingleModelEndpointSpec,
 )
 from llm_hosting.facts.images import REGISTRY_ACCOUNTS, UnknownImageError, find_image
-from llm_hosting.packaging.serving_properties import DJL_ENGINES
+from llm_hosting.packaging.serving_properties import DJL_ENGINES, merge_properties, parse_properties
 from llm_hosting.planner import PlacementError, required_instances
-
-PropertyValue = str | int | float | bool
 
 
 @dataclass(frozen=True)
@@ -42,7 +40,8 @@ class DjlModel:
     """The image version (the catalog's, or the newest known when it names none)."""
     weights: str | None
     architecture: str | None
-    properties: Mapping[str, PropertyValue] = field(default_factory=dict)
+    properties: Mapping[str, str] = field(default_factory=dict)
+    """The serving.properties the model archive carries (the code directory's file and the catalog's values)."""
 
     @property
     def at(self) -> str:
@@ -108,10 +107,20 @@ def djl_models(catalog: LoadedCatalog) -> list[DjlModel]:
                     version=find_image(model.engine, model.version).version,
                     weights=model.weights,
                     architecture=model.architecture,
-                    properties=dict(model.properties),
+                    properties=_serving_properties(catalog, model),
                 )
             )
     return found
+
+
+def _serving_properties(catalog: LoadedCatalog, model: ModelSpec) -> dict[str, str]:
+    file_props: dict[str, str] = {}
+    if model.code is not None:
+        path = catalog.resolve(model.code) / "serving.properties"
+        if path.is_file():  # the loader has read it already, so it reads
+            file_props = parse_properties(path.read_text(encoding="utf-8"))
+    merged, _ = merge_properties(file_props, model)
+    return merged
 
 
 def endpoint_kinds(catalog: LoadedCatalog) -> dict[str, OtherEndpoint]:

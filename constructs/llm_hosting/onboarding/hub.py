@@ -28,7 +28,7 @@ from huggingface_hub.errors import (
 )
 from huggingface_hub.hf_api import RepoFile
 
-from llm_hosting.onboarding import OnboardingError
+from llm_hosting.onboarding import OnboardingError, size_text
 
 DEFAULT_ENDPOINT = "https://huggingface.co"
 
@@ -63,15 +63,6 @@ def free_bytes(path: Path) -> int:
         if candidate.exists():
             return shutil.disk_usage(candidate).free
     return shutil.disk_usage(Path.cwd()).free
-
-
-def _size(n: int) -> str:
-    value = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{n} B" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 class Hub:
@@ -185,8 +176,8 @@ class Hub:
         available = (free or free_bytes)(self.cache_dir)
         if needed > available:
             raise OnboardingError(
-                f"not enough disk space in {self.cache_dir}: {model.model_id} needs {_size(needed)} more "
-                f"({needed} bytes) and {_size(available)} ({available} bytes) are free; free some, or pass "
+                f"not enough disk space in {self.cache_dir}: {model.model_id} needs {size_text(needed)} more "
+                f"({needed} bytes) and {size_text(available)} ({available} bytes) are free; free some, or pass "
                 "--cache-dir on a larger disk"
             )
 
