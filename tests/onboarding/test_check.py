@@ -402,3 +402,22 @@ def test_an_inference_component_endpoint_needs_what_the_planner_places_at_most_c
         "the quota 'ml.g5.12xlarge for endpoint usage' (L-65C4BD00) is 1 in us-east-1; request an increase in Service "
         "Quotas, or lower instance_count.max"
     )
+
+
+def test_an_architecture_the_engine_cannot_load_is_named_before_anything_is_staged(
+    ready: Path, s3: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ready.write_text(CATALOG.replace("architecture: llama", "architecture: t5"))
+    for key in [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="coder/")["Contents"]]:
+        s3.delete_object(Bucket=BUCKET, Key=key)
+
+    code, _, err = check(ready, capsys)
+
+    assert code == 1
+    assert err[0] == (
+        f"{ready}: endpoints[0].model.weights: s3://weights-test/coder/ holds no objects; stage the model there: "
+        "python -m llm_hosting stage MODEL_ID --to s3://weights-test/coder/"
+    )
+    assert err[1].startswith(f"{ready}: endpoints[0].model.architecture: 't5': lmi 0.32.0 (vllm path, ")
+    assert " cannot load t5: " in err[1]
+    assert len(err) == 2

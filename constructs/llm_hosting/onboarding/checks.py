@@ -95,6 +95,14 @@ def _stage_hint(uri: str) -> str:
     return f"stage the model there: python -m llm_hosting stage MODEL_ID --to {uri}"
 
 
+def _declared_architecture(model: DjlModel) -> list[Finding]:
+    """Without a config.json to read, whether the engine loads the architecture the catalog names."""
+    if model.architecture is None:
+        return []
+    problem = architecture_problem(model.engine, model.version, model.architecture, properties=model.properties)
+    return [] if problem is None else [Finding(f"{model.at}.architecture", f"'{model.architecture}': {problem}")]
+
+
 def check_weights(s3: Any, model: DjlModel) -> tuple[list[Finding], WeightsRow | None]:
     """The weights prefix of one model: complete, loadable, of the catalog's architecture, loadable by its engine."""
     uri = model.weights or ""
@@ -105,14 +113,15 @@ def check_weights(s3: Any, model: DjlModel) -> tuple[list[Finding], WeightsRow |
     except ClientError as err:
         code = error_code(err)
         if code == "NoSuchBucket":
-            return [Finding(at, f"{uri}: bucket {bucket} does not exist; create it and {_stage_hint(uri)}")], None
+            no_bucket = Finding(at, f"{uri}: bucket {bucket} does not exist; create it and {_stage_hint(uri)}")
+            return [no_bucket, *_declared_architecture(model)], None
         if code in DENIED:
             return [
                 Finding(at, f"{uri}: listing it is denied; the credentials need s3:ListBucket on arn:aws:s3:::{bucket}")
             ], None
         raise
     if not listing:
-        return [Finding(at, f"{uri} holds no objects; {_stage_hint(uri)}")], None
+        return [Finding(at, f"{uri} holds no objects; {_stage_hint(uri)}"), *_declared_architecture(model)], None
 
     findings: list[Finding] = []
 
@@ -153,7 +162,9 @@ def check_weights(s3: Any, model: DjlModel) -> tuple[list[Finding], WeightsRow |
         except (ValueError, OnboardingError) as err:
             reason = str(err) if isinstance(err, OnboardingError) else f"config.json is not JSON ({err})"
             findings.append(Finding(at, f"{uri}: {reason}"))
-    if model_type is not None:
+    if model_type is None:
+        findings.extend(_declared_architecture(model))
+    else:
         if model.architecture is not None and model.architecture != model_type:
             findings.append(
                 Finding(

@@ -163,7 +163,7 @@ def stage_model(
     uploader = Uploader(s3, bucket, prefix, max_workers=max_workers)
     if MANIFEST in listing:  # from here on the prefix is incomplete until the new manifest is written
         s3.delete_object(Bucket=bucket, Key=f"{prefix}{MANIFEST}")
-    uploader.abort_unfinished(selection.files)
+    uploader.abort_unfinished([*selection.files, MANIFEST])  # MANIFEST: check_bucket's probe, if its abort failed
 
     local: list[LocalFile] = []
     with _bar(sum(model.sizes[p] for p in selection.files), "checksums") as bar:
