@@ -14,6 +14,7 @@ from llm_hosting.cli import main
 from llm_hosting.onboarding.manifest import MANIFEST, Manifest, StagedFile
 from llm_hosting.onboarding.upload import MIN_PART_SIZE, Uploader, hash_file
 from tests.onboarding.conftest import BUCKET
+from tests.onboarding.test_stage_catalog import CATALOG as STAGE_CATALOG
 from tests.onboarding.tiny_model import ENGINE_FILES, llama_files
 from tests.standins.registry_quotas import Quota, RegistryQuotasStandIn
 
@@ -21,38 +22,10 @@ DLC = "763104351884"
 LMI_TAG = "0.32.0-lmi14.0.0-cu126"
 TRITON_TAG = "26.05-py3"
 
-CATALOG = """\
-project: onb
-endpoints:
-  - name: coder
-    type: single-model
-    instance_type: ml.g5.2xlarge
-    instance_count: {initial: 1, max: 2}
-    model:
-      engine: lmi
-      version: "0.32.0"
-      weights: s3://weights-test/coder/
-      architecture: llama
-      properties: {option.rolling_batch: vllm}
-  - name: shared
-    type: inference-components
-    instance_type: ml.g5.12xlarge
-    instance_count: {min: 1, max: 3}
-    components:
-      - name: small
-        model: {engine: lmi, version: "0.32.0", weights: s3://weights-test/small/, properties: {option.rolling_batch: vllm}}
-        memory_mb: 16384
-        copies: {initial: 1, max: 4}
-      - name: big
-        model: {engine: lmi, version: "0.32.0", weights: s3://weights-test/big/, tensor_parallel_degree: 2,
-                properties: {option.rolling_batch: vllm}}
-        accelerators: 2
-        memory_mb: 65536
-        copies: {initial: 1, max: 2}
-  - name: embeddings
-    type: multi-model
-    instance_type: ml.g4dn.xlarge
-"""
+CATALOG = STAGE_CATALOG.replace("s3://old-weights/", f"s3://{BUCKET}/").replace(
+    "      weights: s3://weights-test/coder/   # replaced by stage --write\n",
+    "      weights: s3://weights-test/coder/\n      architecture: llama\n",
+)
 """Reachable instances: coder 2 (instance_count.max); shared 2 (what the planner needs for 4 copies of
 small and 2 of big, below instance_count.max 3); embeddings 1."""
 
@@ -95,6 +68,23 @@ def put_staged(s3: Any, tmp_path: Path, prefix: str, files: dict[str, bytes], *,
     if manifest:
         body = Manifest("acme/tiny-llama", "main", "0" * 40, "llama", tuple(staged)).to_json()
         s3.put_object(Bucket=BUCKET, Key=f"{prefix}{MANIFEST}", Body=body)
+
+
+def empty(s3: Any, prefix: str) -> None:
+    for key in [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix=prefix)["Contents"]]:
+        s3.delete_object(Bucket=BUCKET, Key=key)
+
+
+def restage(s3: Any, tmp_path: Path, prefix: str, files: dict[str, bytes]) -> None:
+    """Replace what the prefix holds with `files`, staged."""
+    empty(s3, prefix)
+    put_staged(s3, tmp_path / "again", prefix, files)
+
+
+def with_model_type(model_type: str, architecture: str) -> dict[str, bytes]:
+    """The tiny model's engine files with config.json naming another model_type."""
+    config = json.loads(llama_files()["config.json"]) | {"model_type": model_type, "architectures": [architecture]}
+    return engine_files(**{"config.json": json.dumps(config).encode()})
 
 
 def engine_files(**changes: bytes) -> dict[str, bytes]:
@@ -168,10 +158,7 @@ def test_images_are_looked_up_in_the_regions_dlc_registry_with_batch_get_image(
 def test_check_reads_a_prefix_staged_by_stage(
     hub: Any, ready: Path, s3: Any, cache_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    s3.delete_objects(
-        Bucket=BUCKET,
-        Delete={"Objects": [{"Key": o["Key"]} for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="coder/")["Contents"]]},
-    )
+    empty(s3, "coder/")
     assert run("stage", "acme/tiny-llama", "--to", f"s3://{BUCKET}/coder/", "--cache-dir", cache_dir) == 0
     capsys.readouterr()
 
@@ -189,8 +176,7 @@ def only_line(catalog: Path, capsys: pytest.CaptureFixture[str]) -> str:
 
 
 def test_an_empty_prefix(ready: Path, s3: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    for key in [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="big/")["Contents"]]:
-        s3.delete_object(Bucket=BUCKET, Key=key)
+    empty(s3, "big/")
 
     assert only_line(ready, capsys) == (
         f"{ready}: endpoints[1].components[1].model.weights: s3://weights-test/big/ holds no objects; stage the model "
@@ -223,9 +209,7 @@ def test_a_prefix_without_a_tokenizer(ready: Path, s3: Any, tmp_path: Path, caps
         for p, c in engine_files().items()
         if p not in ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
     }
-    for key in [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="coder/")["Contents"]]:
-        s3.delete_object(Bucket=BUCKET, Key=key)
-    put_staged(s3, tmp_path / "again", "coder/", files)
+    restage(s3, tmp_path, "coder/", files)
 
     assert only_line(ready, capsys) == (
         f"{ready}: endpoints[0].model.weights: s3://weights-test/coder/ has no tokenizer vocabulary (tokenizer.json, "
@@ -236,13 +220,7 @@ def test_a_prefix_without_a_tokenizer(ready: Path, s3: Any, tmp_path: Path, caps
 def test_weights_of_another_architecture(
     ready: Path, s3: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = json.loads(llama_files()["config.json"]) | {
-        "model_type": "mistral",
-        "architectures": ["MistralForCausalLM"],
-    }
-    for key in [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="coder/")["Contents"]]:
-        s3.delete_object(Bucket=BUCKET, Key=key)
-    put_staged(s3, tmp_path / "again", "coder/", engine_files(**{"config.json": json.dumps(config).encode()}))
+    restage(s3, tmp_path, "coder/", with_model_type("mistral", "MistralForCausalLM"))
 
     assert only_line(ready, capsys) == (
         f"{ready}: endpoints[0].model.architecture: is 'llama' but s3://weights-test/coder/config.json says "
@@ -253,13 +231,7 @@ def test_weights_of_another_architecture(
 def test_weights_the_engine_version_cannot_load(
     ready: Path, s3: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    config = json.loads(llama_files()["config.json"]) | {
-        "model_type": "t5",
-        "architectures": ["T5ForConditionalGeneration"],
-    }
-    for key in [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="small/")["Contents"]]:
-        s3.delete_object(Bucket=BUCKET, Key=key)
-    put_staged(s3, tmp_path / "again", "small/", engine_files(**{"config.json": json.dumps(config).encode()}))
+    restage(s3, tmp_path, "small/", with_model_type("t5", "T5ForConditionalGeneration"))
 
     line = only_line(ready, capsys)
     assert line.startswith(
@@ -408,8 +380,7 @@ def test_an_architecture_the_engine_cannot_load_is_named_before_anything_is_stag
     ready: Path, s3: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     ready.write_text(CATALOG.replace("architecture: llama", "architecture: t5"))
-    for key in [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="coder/")["Contents"]]:
-        s3.delete_object(Bucket=BUCKET, Key=key)
+    empty(s3, "coder/")
 
     code, _, err = check(ready, capsys)
 

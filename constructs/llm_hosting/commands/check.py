@@ -15,7 +15,7 @@ from typing import Any
 from llm_hosting.catalog import load_catalog
 from llm_hosting.commands.publish import guarded
 from llm_hosting.naming import DEFAULT_CATALOG
-from llm_hosting.onboarding import OnboardingError, size_text
+from llm_hosting.onboarding import OnboardingError, one_line_errors, size_text
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -63,14 +63,6 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace) -> int:
-    try:
-        return _check(args)
-    except OnboardingError as err:
-        print(err, file=sys.stderr)
-        return 1
-
-
 def register(subparsers: Any) -> argparse.ArgumentParser:
     """Add `check` to an argparse subparsers object."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
@@ -96,5 +88,5 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         metavar="REGION",
         help="AWS region (default: the catalog's environment.region, else your AWS config)",
     )
-    parser.set_defaults(run=guarded(_run))
+    parser.set_defaults(run=guarded(one_line_errors(_check)))
     return parser
