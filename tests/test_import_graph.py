@@ -51,6 +51,7 @@ def _imports(tree: ast.Module, name: str, path: Path) -> Iterator[tuple[ast.stmt
 
 
 def graph() -> dict[str, set[str]]:
+    """Every import of every module, at any depth (inside functions too)."""
     edges: dict[str, set[str]] = {}
     for name, path in MODULES.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -109,10 +110,17 @@ def test_a_circle_would_be_found() -> None:
     assert cycles(edges) == [["a", "b", "c"]]
 
 
+LAZY_LOADERS = ("llm_hosting.commands.",)
+"""The subcommands load what only they need when they run, so `python -m llm_hosting validate` stays
+quick; those imports are edges of the graph above all the same (a circle through them is found)."""
+
+
 def test_no_library_module_is_imported_inside_a_function() -> None:
     """Imports inside functions are how circles are usually hidden."""
     hidden = []
     for name, path in MODULES.items():
+        if name.startswith(LAZY_LOADERS):
+            continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for function in ast.walk(tree):
             if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):

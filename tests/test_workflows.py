@@ -191,3 +191,33 @@ def test_the_comment_script_is_valid_javascript(tmp_path: Path) -> None:
         [str(node), "--check", str(script)], capture_output=True, text=True, check=False, timeout=30
     )
     assert result.returncode == 0, result.stderr
+
+
+CHECK = "-m llm_hosting check"
+
+
+def test_check_runs_with_the_credentials_and_before_anything_deploys(workflow_path: Path) -> None:
+    workflow = load(workflow_path)
+    credentials = first(step_index(workflow, lambda s: CONFIGURE_AWS in s.get("uses", "")))
+    (check,) = step_index(workflow, lambda s: CHECK in s.get("run", ""))
+    deploys = step_index(workflow, lambda s: "cdk deploy" in s.get("run", ""))
+    assert check > credentials
+    assert all(check < i for i in deploys)
+    # Where the credentials step is conditional (pull requests from forks get none), check is too.
+    assert steps(workflow)[check].get("if") == steps(workflow)[credentials].get("if")
+    assert '"$CATALOG"' in steps(workflow)[check]["run"]
+
+
+def test_a_failed_check_stops_the_deploy_and_fails_the_pull_request_after_its_comment() -> None:
+    (deploy_check,) = (s for s in steps(load(DEPLOY)) if CHECK in s.get("run", ""))
+    assert deploy_check["run"].strip() == '.venv/bin/python -m llm_hosting check "$CATALOG"'
+    assert "continue-on-error" not in deploy_check
+
+    workflow = load(PULL_REQUEST)
+    (check,) = (s for s in steps(workflow) if CHECK in s.get("run", ""))
+    assert "status=$?" in check["run"] and 'echo "status=$status" >> "$GITHUB_OUTPUT"' in check["run"]
+    assert "$GITHUB_STEP_SUMMARY" in check["run"]
+    comment = first(step_index(workflow, lambda s: s.get("uses", "").startswith("actions/github-script@")))
+    fail = first(step_index(workflow, lambda s: f"steps.{check['id']}.outputs.status" in s.get("if", "")))
+    assert fail > comment
+    assert steps(workflow)[fail]["run"].strip().endswith("exit 1")

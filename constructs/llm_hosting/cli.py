@@ -15,11 +15,13 @@ from llm_hosting.assembly import AssemblyError, read_assembly
 from llm_hosting.catalog import CatalogError, LoadedCatalog, json_schema, load_catalog
 from llm_hosting.catalog.schema import InferenceComponentEndpointSpec
 from llm_hosting.commands import bench as bench_command
+from llm_hosting.commands import check as check_command
 from llm_hosting.commands import limits as limits_command
 from llm_hosting.commands import plan as plan_command
 from llm_hosting.commands import preflight as preflight_command
 from llm_hosting.commands import publish as publish_command
 from llm_hosting.commands import review as review_command
+from llm_hosting.commands import stage as stage_command
 from llm_hosting.commands import warmup as warmup_command
 from llm_hosting.naming import DEFAULT_CATALOG
 
@@ -90,6 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     bench_command.register(commands)
     preflight_command.register(commands)
     limits_command.register(commands)
+    stage_command.register(commands)
+    check_command.register(commands)
     return parser
 
 

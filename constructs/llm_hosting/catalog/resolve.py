@@ -30,6 +30,7 @@ from llm_hosting.catalog.schema import (
 )
 from llm_hosting.facts.images import ContainerImage, UnknownImageError, find_image
 from llm_hosting.facts.instances import INSTANCE_TYPES, InstanceType
+from llm_hosting.packaging.serving_properties import DJL_ENGINES, merge_properties, owned_properties, parse_properties
 from llm_hosting.planner import (
     Component,
     CopyLevel,
@@ -71,6 +72,40 @@ class ResolvedModel:
     """The engine image, or a custom image's URI; None when the engine has no such version (a rule says so)."""
     code_dir: Path | None
     """`code`, resolved against the catalog file's directory."""
+
+    def file_properties(self) -> dict[str, str] | str:
+        """The code directory's serving.properties (empty without one), or why it cannot be read."""
+        directory = self.code_dir
+        if directory is None:
+            return {}
+        props_file = directory / "serving.properties"
+        try:
+            return parse_properties(props_file.read_text(encoding="utf-8")) if props_file.is_file() else {}
+        except (OSError, UnicodeDecodeError) as err:
+            return f"cannot read {props_file}: {err}; fix the file"
+
+    def catalog_properties(self) -> dict[str, str]:
+        """The serving.properties entries the catalog gives a DJL model (checked and unchecked ones)."""
+        spec = self.spec
+        if not isinstance(spec, ModelSpec) or spec.engine not in DJL_ENGINES:
+            return {}
+        batching = spec.batching
+        return owned_properties(
+            spec.engine,
+            tensor_parallel_degree=spec.tensor_parallel_degree,
+            weights=spec.weights,
+            max_batch_size=batching.max_batch_size if batching else None,
+            max_batch_delay_ms=batching.max_batch_delay_ms if batching else None,
+            extra={**spec.properties, **spec.unchecked_properties},
+        )
+
+    def serving_properties(self) -> dict[str, str]:
+        """The serving.properties a DJL model runs with: the code directory's file with the catalog's
+        entries filled in (empty for other engines, or a file that cannot be read)."""
+        file_props = self.file_properties()
+        if self.spec.engine not in DJL_ENGINES or isinstance(file_props, str):
+            return {}
+        return merge_properties(self.spec.engine, file_props, self.catalog_properties())[0]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from llm_hosting.catalog.rules.common import (
 from llm_hosting.catalog.schema import ModelSpec, MultiModelSpec
 from llm_hosting.facts.djl import architecture_problem, path_problem, property_problems, unsourced_reason
 from llm_hosting.facts.images import REGISTRY_ACCOUNTS, ContainerImage, UnknownImageError, find_image
-from llm_hosting.packaging.serving_properties import DJL_ENGINES, merge_properties, owned_properties, parse_properties
+from llm_hosting.packaging.serving_properties import DJL_ENGINES, merge_properties
 
 
 def image(context: Context, at: str, spec: ModelSpec | MultiModelSpec) -> Iterator[Problem]:
@@ -92,18 +92,6 @@ def model(
     yield from environment_size(f"{at}.environment", spec.environment, limit)
 
 
-def file_properties(model: ResolvedModel) -> dict[str, str] | str:
-    """The code directory's serving.properties (empty without one), or why it cannot be read."""
-    directory = model.code_dir
-    if directory is None:
-        return {}
-    props_file = directory / "serving.properties"
-    try:
-        return parse_properties(props_file.read_text(encoding="utf-8")) if props_file.is_file() else {}
-    except (OSError, UnicodeDecodeError) as err:
-        return f"cannot read {props_file}: {err}; fix the file"
-
-
 def code(model: ResolvedModel, spec: ModelSpec) -> Iterator[Problem]:
     """The code directory exists, and its serving.properties agrees with what the catalog fills in."""
     at, directory = model.at, model.code_dir
@@ -116,30 +104,17 @@ def code(model: ResolvedModel, spec: ModelSpec) -> Iterator[Problem]:
     if spec.engine not in DJL_ENGINES:
         return
     props_file = directory / "serving.properties"
-    file_props = file_properties(model)
+    file_props = model.file_properties()
     if isinstance(file_props, str):
         yield Problem(f"{at}.code", file_props)
         return
-    _, conflicts = merge_properties(spec.engine, file_props, catalog_properties(spec))
+    _, conflicts = merge_properties(spec.engine, file_props, model.catalog_properties())
     for key, in_file, in_catalog in conflicts:
         yield Problem(
             at,
             f"{props_file.name} in {spec.code} sets {key}={in_file} but the catalog gives {in_catalog}; remove "
             "the line from the file (the catalog fills it in) or make them agree",
         )
-
-
-def catalog_properties(spec: ModelSpec) -> dict[str, str]:
-    """The serving.properties entries the catalog gives a DJL model (checked and unchecked ones)."""
-    batching = spec.batching
-    return owned_properties(
-        spec.engine,
-        tensor_parallel_degree=spec.tensor_parallel_degree,
-        weights=spec.weights,
-        max_batch_size=batching.max_batch_size if batching else None,
-        max_batch_delay_ms=batching.max_batch_delay_ms if batching else None,
-        extra={**spec.properties, **spec.unchecked_properties},
-    )
 
 
 def engine_facts(context: Context, model: ResolvedModel, spec: ModelSpec) -> Iterator[Problem]:
@@ -154,10 +129,10 @@ def engine_facts(context: Context, model: ResolvedModel, spec: ModelSpec) -> Ite
             f"{at}.unchecked_properties.{key}",
             f"is also under properties; give {key} once (under properties to have it checked)",
         )
-    file_props = file_properties(model)
+    file_props = model.file_properties()
     if isinstance(file_props, str):
         return  # reported by `code`
-    merged, _ = merge_properties(spec.engine, file_props, catalog_properties(spec))
+    merged, _ = merge_properties(spec.engine, file_props, model.catalog_properties())
     unsourced = unsourced_reason(spec.engine, image.version)
     if unsourced is not None:
         context.not_checked(f"{at}.version", unsourced)
