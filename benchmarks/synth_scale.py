@@ -37,6 +37,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+from proctree import child_processes, peak_rss_of_children
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT / "benchmarks"
 DEFAULT_SIZES = (10, 100, 500, 1000)
@@ -116,39 +118,6 @@ def _count_jsii_requests() -> collections.Counter[str]:
     return counts
 
 
-def _child_processes(pid: int) -> list[int]:
-    children: dict[int, list[int]] = collections.defaultdict(list)
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        children[int(stat.rsplit(")", 1)[1].split()[1])].append(int(entry))
-    found, todo = [], list(children[pid])
-    while todo:
-        child = todo.pop()
-        found.append(child)
-        todo.extend(children[child])
-    return sorted(found)
-
-
-def _peak_rss_of_children() -> list[dict[str, Any]]:
-    """VmHWM (peak resident set) of every descendant: the jsii launchers and the node kernel."""
-    peaks = []
-    for pid in _child_processes(os.getpid()):
-        try:
-            status = Path(f"/proc/{pid}/status").read_text()
-            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-        except OSError:
-            continue
-        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
-        if "VmHWM" in fields:
-            peaks.append({"pid": pid, "cmd": cmdline.strip()[:160], "hwm_kib": int(fields["VmHWM"].split()[0])})
-    return peaks
-
-
 class Clock:
     """Wall time, and CPU time of this process and of its jsii children (the node launchers and
     kernel, read from /proc/<pid>/stat): CPU time hardly moves with the machine's load."""
@@ -212,7 +181,7 @@ def worker(subject: str, count: int, result: Path, profile: Path | None) -> None
     sys.path[:0] = [str(ROOT), str(BENCHMARKS)]
     entry = __import__("app" if subject == "app" else "l1_baseline")
     clock = Clock()
-    clock.children = _child_processes(os.getpid())  # jsii started its node processes on import
+    clock.children = child_processes(os.getpid())  # jsii started its node processes on import
     imported = clock.read()
     at_import = sum(requests.values())
     before = collections.Counter(requests)
@@ -237,7 +206,7 @@ def worker(subject: str, count: int, result: Path, profile: Path | None) -> None
     done = time.monotonic()
 
     python_peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    children = _peak_rss_of_children()
+    children = peak_rss_of_children()
     during = collections.Counter(requests)
     during.subtract(before)
     jsii_objects = None
