@@ -23,7 +23,7 @@ from llm_hosting.commands import publish as publish_command
 from llm_hosting.commands import review as review_command
 from llm_hosting.commands import stage as stage_command
 from llm_hosting.commands import warmup as warmup_command
-from llm_hosting.naming import DEFAULT_CATALOG
+from llm_hosting.commands.arguments import add_assembly_dir, add_catalog_path
 
 
 def summarize(catalog: LoadedCatalog, source: str) -> str:
@@ -41,11 +41,7 @@ def summarize(catalog: LoadedCatalog, source: str) -> str:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    try:
-        catalog = load_catalog(args.path)
-    except CatalogError as err:
-        print(err, file=sys.stderr)
-        return 1
+    catalog = load_catalog(args.path)
     for notice in catalog.notices:
         print(notice, file=sys.stderr)
     print(summarize(catalog, args.path))
@@ -58,11 +54,7 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _stacks(args: argparse.Namespace) -> int:
-    try:
-        stacks = read_assembly(args.cdk_out)
-    except AssemblyError as err:
-        print(err, file=sys.stderr)
-        return 1
+    stacks = read_assembly(args.cdk_out)
     width = max((len(s.name) for s in stacks), default=0)
     for stack in stacks:
         size = f"{stack.size_bytes / 1024:>7.1f} KiB"
@@ -75,14 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     validate = commands.add_parser("validate", help="check a catalog and print a one-line summary or every problem")
-    validate.add_argument("path", nargs="?", default=DEFAULT_CATALOG, help=f"catalog file (default: {DEFAULT_CATALOG})")
+    add_catalog_path(validate)
     validate.set_defaults(run=_validate)
 
     schema = commands.add_parser("schema", help="print the catalog's JSON Schema")
     schema.set_defaults(run=_schema)
 
     stacks = commands.add_parser("stacks", help="list the stacks of a synthesized cloud assembly")
-    stacks.add_argument("cdk_out", nargs="?", default="cdk.out", help="cloud assembly directory (default: cdk.out)")
+    add_assembly_dir(stacks)
     stacks.set_defaults(run=_stacks)
 
     review_command.register(commands)
@@ -99,7 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    result: int = args.run(args)
+    try:
+        result: int = args.run(args)
+    except (CatalogError, AssemblyError) as err:  # a bad catalog or assembly: one line each, no traceback
+        print(err, file=sys.stderr)
+        return 1
     return result
 
 

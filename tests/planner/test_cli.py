@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import xml.etree.ElementTree as ET  # our own output, not untrusted input
 from pathlib import Path
 
 import pytest
 
-from llm_hosting.commands import plan as plan_command
+from llm_hosting.cli import main
 from tests.planner.catalogs import catalog, component, endpoint, write
 
 
 def run(*argv: str) -> int:
-    parser = argparse.ArgumentParser(prog="llm_hosting")
-    commands = parser.add_subparsers(dest="command", required=True)
-    plan_command.register(commands)
-    args = parser.parse_args(["plan", *argv])
-    result: int = args.run(args)
-    return result
+    return main(["plan", *argv])
 
 
 def valid(tmp_path: Path) -> Path:

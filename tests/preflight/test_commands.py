@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import re
 from pathlib import Path
 from typing import Any
@@ -10,8 +9,7 @@ from typing import Any
 import botocore  # type: ignore[import-untyped]
 import pytest
 
-from llm_hosting.commands import limits as limits_command
-from llm_hosting.commands import preflight as preflight_command
+from llm_hosting.cli import main
 from tests.preflight.stacks import components_stack, line, single_model_stack
 from tests.review.helpers import write_assembly
 from tests.synth import ROOT, Synthesized
@@ -20,14 +18,8 @@ BOTOCORE = botocore.__version__
 
 
 def run_cli(*argv: str | Path) -> int:
-    """The commands through their own `register`, as cli.py wires them."""
-    parser = argparse.ArgumentParser(prog="python -m llm_hosting")
-    commands = parser.add_subparsers(dest="command", required=True)
-    preflight_command.register(commands)
-    limits_command.register(commands)
-    args = parser.parse_args([str(arg) for arg in argv])
-    code: int = args.run(args)
-    return code
+    """The commands as `python -m llm_hosting` runs them."""
+    return main([str(arg) for arg in argv])
 
 
 def one_line_error(capsys: pytest.CaptureFixture[str]) -> str:

@@ -8,9 +8,9 @@ limit (one line each) or bad input (one line on stderr).
 from __future__ import annotations
 
 import argparse
-import sys
 
-from llm_hosting.assembly import AssemblyError, read_assembly
+from llm_hosting.assembly import read_assembly
+from llm_hosting.commands.arguments import add_assembly_dir
 from llm_hosting.limits import check_template_limits
 
 
@@ -21,16 +21,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="check every template of a synthesized cloud assembly against CloudFormation's limits",
         description=__doc__.splitlines()[0] if __doc__ else None,
     )
-    limits.add_argument("cdk_out", nargs="?", default="cdk.out", help="cloud assembly directory (default: cdk.out)")
+    add_assembly_dir(limits)
     limits.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        stacks = read_assembly(args.cdk_out)
-    except AssemblyError as err:
-        print(err, file=sys.stderr)
-        return 1
+    stacks = read_assembly(args.cdk_out)
     problems = [
         problem for stack in stacks for problem in check_template_limits(stack.name, stack.template, stack.size_bytes)
     ]

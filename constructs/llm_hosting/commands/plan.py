@@ -12,9 +12,9 @@ import json
 import sys
 from pathlib import Path
 
-from llm_hosting.catalog import CatalogError, load_catalog
+from llm_hosting.catalog import load_catalog
 from llm_hosting.catalog.plan import plan_catalog
-from llm_hosting.naming import DEFAULT_CATALOG
+from llm_hosting.commands.arguments import add_catalog_path
 from llm_hosting.planner.baseline import BaselineError
 from llm_hosting.planner.model import PlacementError
 from llm_hosting.planner.report import plan_dict, plan_text
@@ -28,18 +28,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="pack inference-component copies onto instances and compare with dedicated endpoints",
         description=__doc__.splitlines()[0] if __doc__ else None,
     )
-    plan.add_argument("path", nargs="?", default=DEFAULT_CATALOG, help=f"catalog file (default: {DEFAULT_CATALOG})")
+    add_catalog_path(plan)
     plan.add_argument("--json", action="store_true", help="print the plan as JSON (stable key order)")
     plan.add_argument("--svg", metavar="FILE", type=Path, help="also draw the placements into this SVG file")
     plan.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        catalog = load_catalog(args.path)
-    except CatalogError as err:
-        print(err, file=sys.stderr)
-        return 1
+    catalog = load_catalog(args.path)
     try:
         plan = plan_catalog(catalog, source=str(args.path))
     except (PlacementError, BaselineError) as err:

@@ -9,12 +9,12 @@ codes: 0 no problem, 1 at least one problem (one line each) or bad input (one li
 from __future__ import annotations
 
 import argparse
-import sys
 from collections import Counter
 
 import botocore  # type: ignore[import-untyped]
 
-from llm_hosting.assembly import AssemblyError, read_assembly
+from llm_hosting.assembly import read_assembly
+from llm_hosting.commands.arguments import add_assembly_dir
 from llm_hosting.preflight import CHECKED_TYPES, check_stacks
 
 
@@ -25,16 +25,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="check a synthesized cloud assembly against botocore's SageMaker/Auto Scaling/CloudWatch API models",
         description=__doc__.splitlines()[0] if __doc__ else None,
     )
-    preflight.add_argument("cdk_out", nargs="?", default="cdk.out", help="cloud assembly directory (default: cdk.out)")
+    add_assembly_dir(preflight)
     preflight.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        stacks = read_assembly(args.cdk_out)
-    except AssemblyError as err:
-        print(err, file=sys.stderr)
-        return 1
+    stacks = read_assembly(args.cdk_out)
     problems = check_stacks(stacks)
     for problem in problems:
         print(problem)
