@@ -37,24 +37,4 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-__all__ = [  # noqa: RUF022 - the lazy names, grouped as in _LAZY
-    "__version__",
-    "ComputeRequirements",
-    "InferenceComponent",
-    "InferenceComponentEndpoint",
-    "ModelDefinition",
-    "MultiModelEndpoint",
-    "ProductionVariant",
-    "ServingImage",
-    "SingleModelEndpoint",
-    "ArtifactStore",
-    "S3Location",
-    "ConstructError",
-    "StartupTimeouts",
-    "DynamicBatching",
-    "EndpointDeployment",
-    "ComponentDeployment",
-    "RollbackThresholds",
-]
-if sorted(__all__[1:]) != sorted(_LAZY):
-    raise AssertionError("__all__ and _LAZY must name the same things")
+__all__ = ["__version__", *_LAZY]  # noqa: PLE0604 - the lazy names are the public API
