@@ -34,17 +34,19 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
-from aws_cdk import aws_applicationautoscaling as appscaling
-from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_events as events
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
-from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_sagemaker as sagemaker
-from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sqs as sqs
+from aws_cdk import (
+    aws_applicationautoscaling as appscaling,
+    aws_cloudwatch as cloudwatch,
+    aws_events as events,
+    aws_iam as iam,
+    aws_kms as kms,
+    aws_lambda as lambda_,
+    aws_logs as logs,
+    aws_s3 as s3,
+    aws_sagemaker as sagemaker,
+    aws_sns as sns,
+    aws_sqs as sqs,
+)
 
 from llm_hosting.facts.images import REGISTRY_ACCOUNTS, find_image
 

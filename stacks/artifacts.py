@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import aws_cdk as cdk
-from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sns as sns, aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
 from llm_hosting import naming

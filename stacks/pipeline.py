@@ -25,12 +25,14 @@ from typing import Any
 
 import aws_cdk as cdk
 import jsii
-from aws_cdk import aws_codebuild as codebuild
-from aws_cdk import aws_codepipeline as codepipeline
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_s3 as s3
-from aws_cdk import pipelines
+from aws_cdk import (
+    aws_codebuild as codebuild,
+    aws_codepipeline as codepipeline,
+    aws_iam as iam,
+    aws_kms as kms,
+    aws_s3 as s3,
+    pipelines,
+)
 from constructs import Construct, IConstruct
 
 from llm_hosting import naming

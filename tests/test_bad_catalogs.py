@@ -19,9 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from llm_hosting.catalog import CatalogError, json_schema, load_catalog
-from llm_hosting.catalog import loader as loader_module
-from llm_hosting.catalog import rules as rules_module
+from llm_hosting.catalog import CatalogError, json_schema, load_catalog, loader as loader_module, rules as rules_module
 from llm_hosting.endpoints import settings as construct_settings
 
 CORPUS = Path(__file__).resolve().parent / "bad_catalogs"

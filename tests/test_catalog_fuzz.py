@@ -24,8 +24,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from llm_hosting.catalog import CatalogError, LoadedCatalog, load_catalog, schema
 from tests.synth import ROOT

@@ -10,10 +10,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_s3_assets as s3_assets
-from aws_cdk import aws_sns as sns
-from aws_cdk import pipelines
+from aws_cdk import aws_s3 as s3, aws_s3_assets as s3_assets, aws_sns as sns, pipelines
 from cfnlint.api import ManualArgs, lint_file
 
 from llm_hosting.assembly import read_assembly

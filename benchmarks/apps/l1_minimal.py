@@ -14,8 +14,7 @@ assets, no roles, no alarms, no construct scopes, no aspects, literal property v
 from __future__ import annotations
 
 import aws_cdk as cdk
-from aws_cdk import aws_applicationautoscaling as appscaling
-from aws_cdk import aws_sagemaker as sagemaker
+from aws_cdk import aws_applicationautoscaling as appscaling, aws_sagemaker as sagemaker
 
 IC = sagemaker.CfnInferenceComponent
 Policy = appscaling.CfnScalingPolicy

@@ -10,10 +10,32 @@ Importing the package is cheap: the catalog, facts and CLI modules are plain Pyt
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from typing import TYPE_CHECKING
 
 from llm_hosting import endpoints  # its names load on first use, like these
+
+if TYPE_CHECKING:  # what type checkers see; at run time the names load on first use
+    from llm_hosting.endpoints import (
+        ComputeRequirements as ComputeRequirements,
+        InferenceComponent as InferenceComponent,
+        InferenceComponentEndpoint as InferenceComponentEndpoint,
+        ModelDefinition as ModelDefinition,
+        MultiModelEndpoint as MultiModelEndpoint,
+        ProductionVariant as ProductionVariant,
+        ServingImage as ServingImage,
+        SingleModelEndpoint as SingleModelEndpoint,
+    )
+    from llm_hosting.endpoints.settings import (
+        ComponentDeployment as ComponentDeployment,
+        DynamicBatching as DynamicBatching,
+        EndpointDeployment as EndpointDeployment,
+        RollbackThresholds as RollbackThresholds,
+        StartupTimeouts as StartupTimeouts,
+    )
+    from llm_hosting.endpoints.validation import ConstructError as ConstructError
+    from llm_hosting.storage import ArtifactStore as ArtifactStore
+    from llm_hosting.storage.artifact_store import S3Location as S3Location
+from llm_hosting.lazy import lazy_attributes
 
 __version__ = "0.1.0"
 
@@ -30,11 +52,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'llm_hosting' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 __all__ = ["__version__", *_LAZY]  # noqa: PLE0604 - the lazy names are the public API

@@ -14,15 +14,17 @@ from collections.abc import Sequence
 from llm_hosting.assembly import AssemblyError, read_assembly
 from llm_hosting.catalog import CatalogError, LoadedCatalog, json_schema, load_catalog
 from llm_hosting.catalog.schema import InferenceComponentEndpointSpec
-from llm_hosting.commands import bench as bench_command
-from llm_hosting.commands import check as check_command
-from llm_hosting.commands import limits as limits_command
-from llm_hosting.commands import plan as plan_command
-from llm_hosting.commands import preflight as preflight_command
-from llm_hosting.commands import publish as publish_command
-from llm_hosting.commands import review as review_command
-from llm_hosting.commands import stage as stage_command
-from llm_hosting.commands import warmup as warmup_command
+from llm_hosting.commands import (
+    bench as bench_command,
+    check as check_command,
+    limits as limits_command,
+    plan as plan_command,
+    preflight as preflight_command,
+    publish as publish_command,
+    review as review_command,
+    stage as stage_command,
+    warmup as warmup_command,
+)
 from llm_hosting.commands.arguments import add_assembly_dir, add_catalog_path
 
 

@@ -7,8 +7,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_sns as sns
+from aws_cdk import aws_iam as iam, aws_sns as sns
 
 from llm_hosting import (
     ComponentDeployment,

@@ -7,9 +7,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
+from aws_cdk import aws_ec2 as ec2, aws_iam as iam, aws_kms as kms
 
 from llm_hosting import (
     ConstructError,

@@ -11,8 +11,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError, NoRegionError
 
-from llm_hosting.commands import publish as publish_command
-from llm_hosting.commands import warmup as warmup_command
+from llm_hosting.commands import publish as publish_command, warmup as warmup_command
 from llm_hosting.commands.publish import aws_error_line
 from llm_hosting.naming import ARTIFACT_BUCKET_OUTPUT, artifacts_stack_name
 from tests.mme.conftest import BUCKET, ENDPOINT, PROJECT, put_models

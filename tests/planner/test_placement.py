@@ -10,8 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from llm_hosting.planner import Component, InstanceCapacity, PlacementError, PlacementResult, plan_placement
 from llm_hosting.planner.bounds import lower_bound

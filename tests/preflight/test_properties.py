@@ -6,8 +6,7 @@ import copy
 import re
 from typing import Any
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from llm_hosting.preflight import Problem
 from tests.preflight.stacks import Template, check_in_memory, components_stack, single_model_stack

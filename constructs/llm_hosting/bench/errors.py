@@ -15,6 +15,7 @@ from typing import Literal
 
 from botocore.exceptions import (  # type: ignore[import-untyped]
     ClientError,
+    ConnectionError as BotocoreConnectionError,
     ConnectTimeoutError,
     CredentialRetrievalError,
     NoCredentialsError,
@@ -25,7 +26,6 @@ from botocore.exceptions import (  # type: ignore[import-untyped]
     ReadTimeoutError,
     UnknownCredentialError,
 )
-from botocore.exceptions import ConnectionError as BotocoreConnectionError
 from urllib3.exceptions import ReadTimeoutError as Urllib3ReadTimeoutError
 
 ErrorKind = Literal["model", "throttling", "validation", "timeout", "other"]

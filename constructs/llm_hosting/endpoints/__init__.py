@@ -6,8 +6,21 @@ names; `settings` (plain dataclasses and defaults) can be imported without CDK.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from typing import TYPE_CHECKING
+
+from llm_hosting.lazy import lazy_attributes
+
+if TYPE_CHECKING:  # what type checkers see; at run time the names load on first use
+    from llm_hosting.endpoints.images import ServingImage as ServingImage
+    from llm_hosting.endpoints.inference_components import (
+        ComputeRequirements as ComputeRequirements,
+        InferenceComponent as InferenceComponent,
+        InferenceComponentEndpoint as InferenceComponentEndpoint,
+    )
+    from llm_hosting.endpoints.model import ModelDefinition as ModelDefinition
+    from llm_hosting.endpoints.multi_model import MultiModelEndpoint as MultiModelEndpoint
+    from llm_hosting.endpoints.single_model import SingleModelEndpoint as SingleModelEndpoint
+    from llm_hosting.endpoints.variant import ProductionVariant as ProductionVariant
 
 _LAZY = {
     "SingleModelEndpoint": "llm_hosting.endpoints.single_model",
@@ -21,11 +34,7 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'llm_hosting.endpoints' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 __all__ = [

@@ -6,11 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import aws_cdk as cdk
-from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_sagemaker as sagemaker
-from aws_cdk import aws_sns as sns
+from aws_cdk import (
+    aws_cloudwatch as cloudwatch,
+    aws_ec2 as ec2,
+    aws_iam as iam,
+    aws_sagemaker as sagemaker,
+    aws_sns as sns,
+)
 from constructs import Construct
 
 from llm_hosting.endpoints.execution_role import (

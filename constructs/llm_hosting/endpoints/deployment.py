@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_sagemaker as sagemaker
+from aws_cdk import aws_cloudwatch as cloudwatch, aws_sagemaker as sagemaker
 from constructs import Construct
 
 from llm_hosting.endpoints.settings import ComponentDeployment, EndpointDeployment, RollbackThresholds

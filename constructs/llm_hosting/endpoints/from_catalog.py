@@ -11,10 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import aws_cdk as cdk
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_sagemaker as sagemaker
-from aws_cdk import aws_sns as sns
+from aws_cdk import aws_ec2 as ec2, aws_kms as kms, aws_sagemaker as sagemaker, aws_sns as sns
 from constructs import Construct
 
 from llm_hosting import naming

@@ -8,8 +8,7 @@ only when all agree. Both work through Application Auto Scaling's service-linked
 
 from __future__ import annotations
 
-from aws_cdk import aws_applicationautoscaling as appscaling
-from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_applicationautoscaling as appscaling, aws_cloudwatch as cloudwatch
 from constructs import Construct
 
 from llm_hosting.endpoints.settings import SCALE_IN_COOLDOWN_S, SCALE_OUT_COOLDOWN_S

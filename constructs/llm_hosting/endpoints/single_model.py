@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_sns as sns
+from aws_cdk import aws_ec2 as ec2, aws_iam as iam, aws_sns as sns
 from constructs import Construct
 
 from llm_hosting.endpoints.base import endpoint_problems

@@ -7,9 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_sagemaker as sagemaker
+from aws_cdk import aws_ec2 as ec2, aws_kms as kms, aws_sagemaker as sagemaker
 
 from llm_hosting.compliance import acknowledge_shared
 from llm_hosting.endpoints.settings import VARIANT_NAME, Routing, StartupTimeouts

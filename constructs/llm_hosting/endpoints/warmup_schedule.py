@@ -11,15 +11,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import aws_cdk as cdk
-from aws_cdk import aws_cloudwatch as cloudwatch
-from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
-from aws_cdk import aws_sqs as sqs
+from aws_cdk import (
+    aws_cloudwatch as cloudwatch,
+    aws_ec2 as ec2,
+    aws_events as events,
+    aws_events_targets as targets,
+    aws_iam as iam,
+    aws_kms as kms,
+    aws_lambda as lambda_,
+    aws_logs as logs,
+    aws_sqs as sqs,
+)
 from constructs import Construct
 
 from llm_hosting.compliance import acknowledge, acknowledge_shared, acknowledge_wildcards, ignore_lint, skip_checkov

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import aws_cdk as cdk
-from aws_cdk import aws_applicationautoscaling as appscaling
-from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_applicationautoscaling as appscaling, aws_cloudwatch as cloudwatch
 
 from llm_hosting.monitoring.metrics import ComponentMetrics, MetricSpec, VariantMetrics
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import aws_cdk as cdk
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
-from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_iam as iam, aws_kms as kms, aws_s3 as s3
 from constructs import Construct
 
 from llm_hosting.compliance import acknowledge_shared, skip_checkov

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from djl_python.inputs import Input as Input021
-from djl_python.inputs import Input024
+from djl_python.inputs import Input as Input021, Input024
 from djl_python.outputs import Output021, Output024
 from djl_python.pair_list import PairList
 
