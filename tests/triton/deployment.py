@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import shutil
 import subprocess
@@ -137,11 +138,11 @@ for directory, vocabulary in json.loads(sys.argv[1]).items():
 """
 
 
-def build_tokenizers(environment: PackedEnvironment, customers: dict[Path, Customer]) -> None:
+def build_tokenizers(environment: PackedEnvironment, customers: dict[Path, Customer], env: dict[str, str]) -> None:
     """Every customer's tokenizer, built and saved by the packed environment's transformers."""
     spec = json.dumps({str(directory): c.vocabulary for directory, c in customers.items()})
     done = subprocess.run(
-        [str(environment.python), "-c", _BUILD_TOKENIZERS, spec], capture_output=True, text=True, check=False
+        [str(environment.python), "-c", _BUILD_TOKENIZERS, spec], capture_output=True, text=True, check=False, env=env
     )
     if done.returncode != 0:
         raise TritonUnavailable(f"building the test tokenizers failed:\n{done.stderr[-3000:]}")
@@ -178,6 +179,8 @@ def unpack(customer: Customer, archive: Path, workdir: Path) -> Path:
 @dataclass
 class Deployment:
     workdir: Path
+    environ: dict[str, str]
+    """The process environment when it started: tests running meanwhile may patch os.environ."""
     server: TritonServer | None = None
     sagemaker: SageMakerClient | None = None
     urls: dict[str, Path] = field(default_factory=dict)
@@ -190,7 +193,7 @@ class Deployment:
 
     @classmethod
     def start(cls) -> Deployment:
-        deployment = cls(scratch_directory())
+        deployment = cls(scratch_directory(), dict(os.environ))
         deployment._thread = threading.Thread(target=deployment._run, name="triton-deployment", daemon=True)
         deployment._thread.start()
         return deployment
@@ -198,12 +201,13 @@ class Deployment:
     def _run(self) -> None:
         try:
             began = time.monotonic()
-            self.server = TritonServer.start(self.workdir)
+            self.server = TritonServer.start(self.workdir, self.environ)
             self.sagemaker = SageMakerClient(self.server.sagemaker_url)
-            environment = packed_environment()
+            environment = packed_environment(self.environ)
             self.timings["packed environment"] = time.monotonic() - began
             sources = {c.name: customer_repository(c, self.workdir, environment) for c in CUSTOMERS}
-            build_tokenizers(environment, {sources[c.name] / "preprocess" / "1": c for c in CUSTOMERS})
+            tokenizers = {sources[c.name] / "preprocess" / "1": c for c in CUSTOMERS}
+            build_tokenizers(environment, tokenizers, self.environ)
             self.timings["tokenizers"] = time.monotonic() - began
             for customer in CUSTOMERS:
                 archive = package(customer, sources[customer.name], self.workdir)
@@ -225,7 +229,7 @@ class Deployment:
         self.load_seconds[customer.name] = time.monotonic() - began
         return reply
 
-    def ready(self, timeout_s: float = 240.0) -> Deployment:
+    def ready(self, timeout_s: float = 300.0) -> Deployment:
         """Wait for the preparation; raise with the server's log if it failed or took too long."""
         assert self._thread is not None
         self._thread.join(timeout_s)

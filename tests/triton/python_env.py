@@ -49,14 +49,14 @@ def cache_key() -> str:
     return digest.hexdigest()[:16]
 
 
-def _run(command: list[str], what: str) -> None:
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+def _run(command: list[str], what: str, env: dict[str, str]) -> None:
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         tail = "\n".join((done.stdout + done.stderr).splitlines()[-20:])
         raise TritonUnavailable(f"building the packed Python environment failed at {what}:\n{tail}")
 
 
-def packed_environment() -> PackedEnvironment:
+def packed_environment(env: dict[str, str]) -> PackedEnvironment:
     """The cached environment, built first if missing (about a minute, once)."""
     home = CACHE / f"python-env-{cache_key()}"
     built = PackedEnvironment(home / "venv", home / "python-env.tar.gz")
@@ -67,11 +67,11 @@ def packed_environment() -> PackedEnvironment:
     python = TRITON_VENV / "bin" / "python"
     if not python.exists():
         raise TritonUnavailable(f"{TRITON_VENV} is missing; run `make .venv-triton/.installed` (make test does it)")
-    _run([str(python), "-m", "venv", "--without-pip", str(built.venv)], "venv")
+    _run([str(python), "-m", "venv", "--without-pip", str(built.venv)], "venv", env)
     env_pip = [str(python), "-m", "pip", "--disable-pip-version-check", "--python", str(built.python)]
-    _run([*env_pip, "install", "--quiet", "--no-compile", "-r", str(REQUIREMENTS)], "pip install")
+    _run([*env_pip, "install", "--quiet", "--no-compile", "-r", str(REQUIREMENTS)], "pip install", env)
     partial = home / "python-env.partial.tar.gz"  # venv-pack wants a known extension
-    _run([str(TRITON_VENV / "bin" / "venv-pack"), "-p", str(built.venv), "-o", str(partial)], "venv-pack")
+    _run([str(TRITON_VENV / "bin" / "venv-pack"), "-p", str(built.venv), "-o", str(partial)], "venv-pack", env)
     os.replace(partial, built.archive)  # only a complete archive ever has the final name
     for stale in CACHE.glob("python-env-*"):
         if stale != home:

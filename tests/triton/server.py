@@ -31,6 +31,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -111,7 +112,7 @@ class TritonServer:
     log_path: Path
 
     @classmethod
-    def start(cls, workdir: Path) -> TritonServer:
+    def start(cls, workdir: Path, environ: dict[str, str], extra_args: Sequence[str] = ()) -> TritonServer:
         """Launch without waiting: model loading can begin as soon as `wait_live` returns."""
         packages = site_packages()
         binary = packages / "pytriton" / "tritonserver" / "bin" / "tritonserver"
@@ -119,7 +120,7 @@ class TritonServer:
         dummy_repository = workdir / "sagemaker"  # /tmp/sagemaker in docker/sagemaker/serve: empty on purpose
         dummy_repository.mkdir(exist_ok=True)
         sagemaker_port, http_port = free_port(), free_port()
-        env = dict(os.environ)
+        env = dict(environ)
         # libtritonserver and its bundled libraries, and libpython for the stubs (as pytriton's launcher does).
         libraries = [str(sysconfig.get_config_var("LIBDIR")), str(packages / "nvidia_pytriton.libs")]
         env["LD_LIBRARY_PATH"] = os.pathsep.join([*libraries, env.get("LD_LIBRARY_PATH", "")]).rstrip(os.pathsep)
@@ -145,6 +146,7 @@ class TritonServer:
             "--http-address=127.0.0.1",
             f"--http-port={http_port}",
             f"--backend-directory={backends}",
+            *extra_args,
         ]
         log_path = workdir / "tritonserver.log"
         with log_path.open("wb") as log:
@@ -162,12 +164,13 @@ class TritonServer:
     def http_url(self) -> str:
         return f"127.0.0.1:{self.http_port}"
 
-    def log_tail(self, lines: int = 40) -> str:
+    def log_tail(self, lines: int = 40, width: int = 400) -> str:
+        """The last lines of the server's log, each cut to `width` (verbose lines hold whole model configs)."""
         try:
             text = self.log_path.read_text(errors="replace")
         except OSError as err:
             return f"(no server log: {err})"
-        return "\n".join(text.splitlines()[-lines:])
+        return "\n".join(line[:width] for line in text.splitlines()[-lines:])
 
     def fail(self, what: str) -> TritonUnavailable:
         return TritonUnavailable(f"{what}\n--- tritonserver log (last lines) ---\n{self.log_tail()}")
