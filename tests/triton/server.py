@@ -110,6 +110,8 @@ class TritonServer:
     sagemaker_port: int
     http_port: int
     log_path: Path
+    shm_prefix: str
+    private_tmp: bool
 
     @classmethod
     def start(cls, workdir: Path, environ: dict[str, str], extra_args: Sequence[str] = ()) -> TritonServer:
@@ -120,6 +122,7 @@ class TritonServer:
         dummy_repository = workdir / "sagemaker"  # /tmp/sagemaker in docker/sagemaker/serve: empty on purpose
         dummy_repository.mkdir(exist_ok=True)
         sagemaker_port, http_port = free_port(), free_port()
+        shm_prefix = f"triton_tests_{os.getpid()}_{workdir.name}_"
         env = dict(environ)
         # libtritonserver and its bundled libraries, and libpython for the stubs (as pytriton's launcher does).
         libraries = [str(sysconfig.get_config_var("LIBDIR")), str(packages / "nvidia_pytriton.libs")]
@@ -141,6 +144,9 @@ class TritonServer:
             "--log-verbose=1",
             "--backend-config=python,shm-default-byte-size=16777216",
             "--backend-config=python,shm-growth-byte-size=1048576",
+            # Test-only: the stubs' shared-memory regions (in /dev/shm) carry this run's prefix, so the
+            # ones a killed stub leaves behind can be removed (pytriton's launcher does the same).
+            f"--backend-config=python,shm-region-prefix-name={shm_prefix}",
             # Test-only: the KServe API for tritonclient and statistics, on loopback.
             "--allow-http=true",
             "--http-address=127.0.0.1",
@@ -149,12 +155,13 @@ class TritonServer:
             *extra_args,
         ]
         log_path = workdir / "tritonserver.log"
+        private_tmp = private_tmp_prefix()
         with log_path.open("wb") as log:
-            command = [*private_tmp_prefix(), "nice", "-n", "10", *command]
+            command = [*private_tmp, "nice", "-n", "10", *command]
             process = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=workdir, start_new_session=True
             )
-        return cls(workdir, process, sagemaker_port, http_port, log_path)
+        return cls(workdir, process, sagemaker_port, http_port, log_path, shm_prefix, bool(private_tmp))
 
     @property
     def sagemaker_url(self) -> str:
@@ -190,19 +197,24 @@ class TritonServer:
         raise self.fail(f"tritonserver did not become live within {timeout_s:.0f} s")
 
     def stop(self) -> None:
-        """SIGTERM to the process group (server and stubs), SIGKILL after a grace period."""
-        if self.process.poll() is None:
-            try:
-                os.killpg(self.process.pid, signal.SIGTERM)
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-            except ProcessLookupError:
-                pass
-        # Stubs are in the same group and may outlive the server by a moment.
+        """Stop the server and its stubs (its process group), leaving nothing behind.
+
+        With a private /tmp (freed with its mount namespace) SIGKILL at once: the stubs' shared memory,
+        the only other thing they leave, carries this run's prefix and is removed here. Without one,
+        SIGTERM first, so that the server unloads its models and removes the environments it unpacked
+        into the host's /tmp (it waits up to its --exit-timeout-secs, 30).
+        """
+        if self.process.poll() is None and not self.private_tmp:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.process.pid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=40)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
+        if self.process.poll() is None:
+            self.process.wait(timeout=10)
+        for region in Path("/dev/shm").glob(f"{self.shm_prefix}*"):  # noqa: S108 - this run's own regions
+            region.unlink(missing_ok=True)
 
 
 def _status(url: str) -> int | None:

@@ -22,5 +22,5 @@ def test_a_server_that_exits_while_starting_is_a_failure_with_its_log(tmp_path: 
 
     message = str(failed.value)
     assert message.startswith("tritonserver exited with code 1 while starting\n--- tritonserver log (last lines) ---\n")
-    assert message.endswith('Bad option: "--model-control-mode".\ninvalid argument for --model-control-mode')
+    assert message.rstrip().endswith('Bad option: "--model-control-mode".\ninvalid argument for --model-control-mode')
     assert server.process.poll() is not None
