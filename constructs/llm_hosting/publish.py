@@ -130,15 +130,17 @@ def sha256_file(path: Path) -> str:
 # - everything addressed by a bare name: a BLS request from a Python model (TRITONSERVER_InferenceRequestNew
 #   -> InferenceServer::GetModel(name)), the KServe infer, config and statistics APIs, and metrics
 #   labels. ModelRepositoryManager::FindModelIdentifier answers those from a server-wide map and fails
-#   as soon as two loaded archives hold a model of that name.
+#   as soon as two loaded archives hold a model of that name. Observed with tritonserver 2.51.0 and two
+#   unrenamed autocomplete archives: both answer "... Model 'decoder' is not ready." (tests/triton).
 #
 # So the name of a model reached through BLS (autocomplete's `decoder`) must be unique on the
 # instance, and the other members' names must be too for their statistics and metrics to stay per
 # customer. Every member is therefore renamed `<archive name>--<member>`: its folder, its config
 # `name`, the ensemble steps' `model_name`, and the string parameters that name it (`decoder_model`)
 # or reach into its folder (`tokenizer_dir: ../preprocess/1`). The entry model keeps its folder:
-# SageMaker maps that folder to the TargetModel. Archive names never contain "--" followed by a member
-# name, since member names are refused if they hold "--" or "." (the split at the last "--" is unique).
+# SageMaker maps that folder to the TargetModel. Member names may not contain "--" or ".", so a new
+# name splits back at its last "--" into one archive name and one member: two archives never derive
+# the same name, and no derived name ends in ".tar.gz" as a TargetModel does.
 
 MEMBER_SEPARATOR = "--"
 _MEMBER_NAME = re.compile(r"[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*")

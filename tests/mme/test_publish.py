@@ -22,6 +22,7 @@ from llm_hosting.publish import (
     publish_archive,
 )
 from tests.mme.conftest import ENDPOINT
+from tests.mme.test_commands import output, run
 from tests.synth import ROOT
 
 PREFIX = model_prefix(ENDPOINT)
@@ -407,23 +408,6 @@ def test_a_member_name_at_the_limits_of_the_rule_is_renamed(tmp_path: Path) -> N
 # --- publish --output -----------------------------------------------------------------------------
 
 
-def run(*argv: str | Path) -> int:
-    import argparse
-
-    from llm_hosting.commands import publish as publish_command
-
-    parser = argparse.ArgumentParser(prog="python -m llm_hosting")
-    publish_command.register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args([str(a) for a in argv])
-    code: int = args.run(args)
-    return code
-
-
-def lines(capsys: pytest.CaptureFixture[str]) -> tuple[list[str], list[str]]:
-    captured = capsys.readouterr()
-    return captured.out.splitlines(), captured.err.splitlines()
-
-
 def test_output_writes_the_archive_locally_and_says_what_it_renamed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -433,7 +417,7 @@ def test_output_writes_the_archive_locally_and_says_what_it_renamed(
 
     written = out / "acme.tar.gz"
     sha = hashlib.sha256(written.read_bytes()).hexdigest()
-    assert (code, lines(capsys)) == (
+    assert (code, output(capsys)) == (
         0,
         (
             [
@@ -456,13 +440,13 @@ def test_output_again_is_a_no_op_and_different_content_needs_force(
     capsys.readouterr()
 
     again = run("publish", "--output", out, triton_model)
-    again_out, _ = lines(capsys)
+    again_out, _ = output(capsys)
     (triton_model / "1" / "model.py").write_text("class TritonPythonModel: pass  # v2\n")
     refused = run("publish", "--output", out, triton_model)
-    refused_out, refused_err = lines(capsys)
+    refused_out, refused_err = output(capsys)
     unchanged_after_refusal = (out / "bert.tar.gz").read_bytes()
     forced = run("publish", "--output", out, triton_model, "--force")
-    forced_out, _ = lines(capsys)
+    forced_out, _ = output(capsys)
 
     assert (again, len(again_out)) == (0, 1)
     assert again_out[0].endswith(
@@ -493,7 +477,7 @@ def test_output_with_upload_options_is_one_line(
 ) -> None:
     code = run("publish", "--output", tmp_path / "out", *extra, triton_model)
 
-    out, err = lines(capsys)
+    out, err = output(capsys)
     assert (code, out, len(err)) == (1, [], 1)
     assert err[0].startswith(message)
     assert not (tmp_path / "out").exists()
@@ -501,7 +485,7 @@ def test_output_with_upload_options_is_one_line(
 
 def test_publish_without_endpoint_or_output_is_one_line(triton_model: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run("publish", triton_model) == 1
-    assert lines(capsys) == (
+    assert output(capsys) == (
         [],
         ["publish: pass --endpoint NAME to upload to a multi-model endpoint, or --output DIR"],
     )
@@ -511,7 +495,7 @@ def test_output_onto_a_file_is_one_line(triton_model: Path, tmp_path: Path, caps
     (tmp_path / "taken").write_text("")
 
     assert run("publish", "--output", tmp_path / "taken", triton_model) == 1
-    assert lines(capsys) == (
+    assert output(capsys) == (
         [],
         [f"--output {tmp_path / 'taken'}: is not a directory; pass a directory to write the archive into"],
     )

@@ -185,9 +185,7 @@ class Deployment:
     sagemaker: SageMakerClient | None = None
     urls: dict[str, Path] = field(default_factory=dict)
     loads: dict[str, Reply] = field(default_factory=dict)
-    load_seconds: dict[str, float] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
-    unloaded: set[str] = field(default_factory=set)
     _thread: threading.Thread | None = None
     _error: BaseException | None = None
 
@@ -224,10 +222,7 @@ class Deployment:
 
     def _load(self, customer: Customer) -> Reply:
         assert self.sagemaker is not None
-        began = time.monotonic()
-        reply = self.sagemaker.load(customer.model_name_hash, self.urls[customer.name], customer.target_model)
-        self.load_seconds[customer.name] = time.monotonic() - began
-        return reply
+        return self.sagemaker.load(customer.model_name_hash, self.urls[customer.name], customer.target_model)
 
     def ready(self, timeout_s: float = 300.0) -> Deployment:
         """Wait for the preparation; raise with the server's log if it failed or took too long."""
@@ -235,7 +230,8 @@ class Deployment:
         self._thread.join(timeout_s)
         log = f"\n--- tritonserver log (last lines) ---\n{self.server.log_tail()}" if self.server else ""
         if self._thread.is_alive():
-            raise TritonUnavailable(f"the Triton deployment was not ready after {timeout_s:.0f} s{log}")
+            done = ", ".join(f"{step} at {seconds:.0f} s" for step, seconds in self.timings.items()) or "nothing"
+            raise TritonUnavailable(f"the Triton deployment was not ready after {timeout_s:.0f} s (done: {done}){log}")
         if self._error is not None:
             if isinstance(self._error, TritonUnavailable):
                 raise self._error

@@ -4,9 +4,11 @@ The binary, its libraries and the python backend come from the `nvidia-pytriton`
 `.venv-triton` (made by `make .venv-triton/.installed`). The flags are those of Triton's SageMaker
 entry point in multi-model mode (docker/sagemaker/serve, triton-inference-server/server v2.51.0):
 explicit model control, model namespacing, an empty dummy repository, the SageMaker front end, gRPC and
-metrics off, verbose logs, the python backend's shared-memory sizes. Two test-only differences, both
-needed on a shared machine: the KServe HTTP API is on (on 127.0.0.1) so tritonclient and the statistics
-API can reach it, and the ports are free ones instead of 8080/8000. The SageMaker front end has no
+metrics off, verbose logs, the python backend's shared-memory sizes. What differs, for tests on a
+shared machine: the KServe HTTP API is on (on 127.0.0.1) so tritonclient and the statistics API can
+reach it; free ports instead of 8080/8000; the wheel's backends directory, with the stub for this
+Python; a shared-memory prefix of this run's own; a private in-memory /tmp (`private_tmp_prefix`);
+and `nice 10`, so loading never starves the rest of the test suite. The SageMaker front end has no
 address option (`sagemaker_address_` is fixed to 0.0.0.0 in src/command_line_parser.h); the tests
 send it requests on 127.0.0.1 only.
 
