@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -60,19 +61,38 @@ def site_packages() -> Path:
     return found[0].parent
 
 
-def private_tmp_prefix() -> list[str]:
-    """Run the server with a /tmp of its own, in memory, as a container has its own /tmp.
+def private_tmp_prefix(workdir: Path) -> list[str]:
+    """A command prefix that runs the server with a /tmp of its own, in memory, as a container has its own /tmp.
 
     The python backend unpacks every archive's environment into /tmp/python_env_* (a fixed path in
     pb_env.cc); on this machine's disk that is several seconds per archive, and a killed server would
-    leave them behind. A private mount namespace with a tmpfs /tmp avoids both; where it cannot be made
-    (not root), the server simply uses the host's /tmp. Nothing the tests hand the server lives in /tmp.
+    leave them behind. So the server runs in a private mount namespace with a tmpfs on /tmp, into
+    which whatever it needs from the host's /tmp (a checkout under /tmp, say) is bound back. Where no
+    such namespace can be made (not root, no unshare) or the work directory itself is under /tmp, the
+    server uses the host's /tmp: slower, and `stop` then lets it clean up after itself.
     """
-    probe = ["unshare", "--mount", "--propagation", "private", "true"]
-    if shutil.which("unshare") is None or subprocess.run(probe, capture_output=True, check=False).returncode != 0:
+    tmp = Path("/tmp").resolve()  # noqa: S108 - the path the python backend hard-codes
+    if workdir.resolve().is_relative_to(tmp) or shutil.which("unshare") is None:
         return []
-    mount = 'mount -t tmpfs -o size=16g,mode=1777 tmpfs /tmp && exec "$0" "$@"'
-    return ["unshare", "--mount", "--propagation", "private", "sh", "-c", mount]
+    probe = ["unshare", "--mount", "--propagation", "private", "true"]
+    if subprocess.run(probe, capture_output=True, check=False).returncode != 0:
+        return []
+    needed = [ROOT, Path(sys.base_prefix), Path(str(sysconfig.get_config_var("LIBDIR")))]
+    entries = sorted({p.resolve().relative_to(tmp).parts[0] for p in needed if p.resolve().is_relative_to(tmp)})
+    host_tmp = workdir / "host-tmp"
+    host_tmp.mkdir(exist_ok=True)
+    script = [
+        "set -e",
+        f"mount --bind {tmp} {shlex.quote(str(host_tmp))}",
+        f"mount -t tmpfs -o size=16g,mode=1777 tmpfs {tmp}",
+        *(
+            f"mkdir -p {shlex.quote(str(tmp / e))} && mount --bind {shlex.quote(str(host_tmp / e))} "
+            f"{shlex.quote(str(tmp / e))}"
+            for e in entries
+        ),
+        'exec "$@"',
+    ]
+    return ["unshare", "--mount", "--propagation", "private", "sh", "-c", "\n".join(script), "sh"]
 
 
 def scratch_directory() -> Path:
@@ -157,7 +177,7 @@ class TritonServer:
             *extra_args,
         ]
         log_path = workdir / "tritonserver.log"
-        private_tmp = private_tmp_prefix()
+        private_tmp = private_tmp_prefix(workdir)
         with log_path.open("wb") as log:
             command = [*private_tmp, "nice", "-n", "10", *command]
             process = subprocess.Popen(
