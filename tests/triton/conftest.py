@@ -17,7 +17,7 @@ _started: list[Deployment] = []
 @pytest.hookimpl(trylast=True)  # after -m/-k deselection: nothing is started for tests that will not run
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
     triton = [item for item in items if item.get_closest_marker("triton") is not None]
-    if not triton or _started:
+    if not triton or _started or config.option.collectonly:
         return
     items[:] = [item for item in items if item.get_closest_marker("triton") is None] + triton
     _started.append(Deployment.start())

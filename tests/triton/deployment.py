@@ -188,6 +188,7 @@ class Deployment:
     timings: dict[str, float] = field(default_factory=dict)
     _thread: threading.Thread | None = None
     _error: BaseException | None = None
+    _stopping: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
     def start(cls) -> Deployment:
@@ -208,6 +209,8 @@ class Deployment:
             build_tokenizers(environment, tokenizers, self.environ)
             self.timings["tokenizers"] = time.monotonic() - began
             for customer in CUSTOMERS:
+                if self._stopping.is_set():  # the session ended first (e.g. -x): leave at once
+                    return
                 archive = package(customer, sources[customer.name], self.workdir)
                 self.urls[customer.name] = unpack(customer, archive, self.workdir)
             self.timings["archives"] = time.monotonic() - began
@@ -240,6 +243,7 @@ class Deployment:
 
     def stop(self) -> None:
         """Stop the server (and its stubs) by its process group, even mid-preparation, and remove the files."""
+        self._stopping.set()
         if self.server is not None:
             self.server.stop()  # pending loads fail at once, so the thread ends
         if self._thread is not None:
