@@ -37,6 +37,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt constructs/pyproject.t
 	.venv-checkov/bin/python -m pip install --quiet -r requirements-checkov.txt
 	touch $@
 
+# The real Triton server for the `triton` tests; pip's --no-deps: see requirements-triton.txt.
+.venv-triton/.installed: requirements-triton.txt
+	test -x .venv-triton/bin/python || $(PYTHON) -m venv .venv-triton
+	.venv-triton/bin/python -m pip install --quiet --no-deps -r requirements-triton.txt
+	touch $@
+
 node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 	$(BIN)/npm ci --no-audit --no-fund --loglevel=error
 	touch $@
@@ -53,7 +59,7 @@ synth: deps
 sdk-wheel: $(VENV)/.installed
 	$(BIN)/python tools/generate_facts.py --fetch-only
 
-test: deps lint sdk-wheel
+test: deps lint sdk-wheel .venv-triton/.installed
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.installed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import tarfile
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ from llm_hosting.publish import (
     publish_archive,
 )
 from tests.mme.conftest import ENDPOINT
+from tests.mme.test_commands import output, run
+from tests.synth import ROOT
 
 PREFIX = model_prefix(ENDPOINT)
 
@@ -65,23 +68,13 @@ def test_a_triton_model_directory_is_archived_inside_a_folder_of_its_own_name(
     assert members(archive) == ["bert", "bert/1", "bert/1/model.py", "bert/config.pbtxt"]
 
 
-def test_a_model_repository_is_archived_as_it_is(tmp_path: Path) -> None:
-    repository = write_tree(
-        tmp_path / "src" / "embeddings-acme",
-        {
-            "ensemble/config.pbtxt": 'name: "ensemble"\n',
-            "encoder/config.pbtxt": 'name: "encoder"\n',
-            "encoder/1/model.pt": "weights",
-        },
-    )
+def test_a_directory_without_triton_models_is_archived_as_it_is(tmp_path: Path) -> None:
+    source = write_tree(tmp_path / "src" / "custom", {"code/inference.py": "def handler(): ...\n", "model.bin": "w"})
 
-    archive = pack(repository, tmp_path)
+    archive = pack(source, tmp_path)
 
-    assert archive.root == ""
-    assert [m for m in members(archive) if m.endswith("config.pbtxt")] == [
-        "encoder/config.pbtxt",
-        "ensemble/config.pbtxt",
-    ]
+    assert (archive.root, archive.renamed) == ("", {})
+    assert members(archive) == ["code", "code/inference.py", "model.bin"]
 
 
 def test_the_name_changes_the_archive_but_not_the_triton_folder(triton_model: Path, tmp_path: Path) -> None:
@@ -265,3 +258,244 @@ def test_the_names_match_the_ones_the_stacks_use() -> None:
     from stacks import stack_name
 
     assert artifacts_stack_name("proj") == stack_name("proj", "artifacts")
+
+
+# --- one Triton repository, many archives ---------------------------------------------------------
+
+AUTOCOMPLETE = ROOT / "model_artifacts" / "triton" / "autocomplete"
+EMBEDDINGS = ROOT / "model_artifacts" / "triton" / "embeddings"
+
+
+def unpacked(archive: ModelArchive, tmp_path: Path) -> Path:
+    target = tmp_path / f"unpacked-{archive.name}-{archive.sha256[:8]}"
+    with tarfile.open(archive.path) as tar:
+        tar.extractall(target, filter="data")
+    return target
+
+
+def config(root: Path, model: str) -> Any:
+    from google.protobuf import text_format
+    from tritonclient.grpc.model_config_pb2 import ModelConfig
+
+    return text_format.Parse((root / model / "config.pbtxt").read_text(), ModelConfig())
+
+
+def parameters(model_config: Any) -> dict[str, str]:
+    return {key: value.string_value for key, value in model_config.parameters.items()}
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_every_model_but_the_ensemble_is_renamed_for_the_archive(tmp_path: Path) -> None:
+    archive = pack(AUTOCOMPLETE, tmp_path, name="acme")
+    root = unpacked(archive, tmp_path)
+
+    renamed = {m: f"acme--{m}" for m in ("decoder", "encoder", "generate", "preprocess")}
+    assert archive.renamed == renamed
+    assert sorted(p.name for p in root.iterdir()) == [
+        "acme--decoder",
+        "acme--encoder",
+        "acme--generate",
+        "acme--preprocess",
+        "autocomplete",
+    ]
+    for new in renamed.values():
+        assert config(root, new).name == new
+    # SageMaker maps the entry folder to the TargetModel; its steps resolve in the archive's namespace.
+    entry = config(root, "autocomplete")
+    assert entry.name == "autocomplete"
+    assert [step.model_name for step in entry.ensemble_scheduling.step] == [
+        "acme--preprocess",
+        "acme--encoder",
+        "acme--decoder",
+        "acme--generate",
+    ]
+    generate = parameters(config(root, "acme--generate"))
+    assert generate["decoder_model"] == "acme--decoder"  # the BLS target
+    assert generate["tokenizer_dir"] == "../acme--preprocess/1"
+    assert generate["EXECUTION_ENV_PATH"] == "$$TRITON_MODEL_DIRECTORY/../python-env.tar.gz"
+    assert (root / generate["tokenizer_dir"].removeprefix("../")).is_dir()
+
+
+def test_renaming_keeps_everything_else_of_each_config(tmp_path: Path) -> None:
+    root = unpacked(pack(AUTOCOMPLETE, tmp_path, name="acme"), tmp_path)
+
+    for folder in ("decoder", "generate", "autocomplete"):
+        shipped = (AUTOCOMPLETE / folder / "config.pbtxt").read_text()
+        new = "autocomplete" if folder == "autocomplete" else f"acme--{folder}"
+        text = (root / new / "config.pbtxt").read_text()
+        # Only quoted names change: comments (even those naming models) and layout stay.
+        assert text.splitlines()[0] == shipped.splitlines()[0]
+        assert len(text.splitlines()) == len(shipped.splitlines())
+        assert [line for line in text.splitlines() if line.lstrip().startswith("#")] == [
+            line for line in shipped.splitlines() if line.lstrip().startswith("#")
+        ]
+    shipped = config(AUTOCOMPLETE, "decoder")
+    shipped.name = "acme--decoder"
+    assert config(root, "acme--decoder") == shipped
+    model_py = "generate/1/model.py"
+    assert (root / "acme--generate/1/model.py").read_bytes() == (AUTOCOMPLETE / model_py).read_bytes()
+
+
+def test_the_source_directory_is_never_modified(tmp_path: Path) -> None:
+    source = tmp_path / "acme-embeddings"
+    shutil.copytree(EMBEDDINGS, source, ignore=shutil.ignore_patterns("__pycache__"))
+    before = tree(source)
+
+    pack(source, tmp_path, name="acme")
+
+    assert tree(source) == before
+
+
+def test_the_renamed_archive_is_reproducible_and_differs_per_name(tmp_path: Path) -> None:
+    first, again = pack(EMBEDDINGS, tmp_path, name="acme"), pack(EMBEDDINGS, tmp_path, name="acme")
+    other = pack(EMBEDDINGS, tmp_path, name="globex")
+
+    assert first.sha256 == again.sha256 != other.sha256
+    assert not set(first.renamed.values()) & set(other.renamed.values())
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        (
+            {"a/config.pbtxt": 'name: "a"\n', "b/config.pbtxt": 'name: "b"\n'},
+            r"2 model folders and none with platform: \"ensemble\" .* keep exactly one ensemble",
+        ),
+        (
+            {"a/config.pbtxt": 'platform: "ensemble"\n', "b/config.pbtxt": 'platform:"ensemble"\n'},
+            r"2 model folders and 2 \(a, b\) with platform: \"ensemble\"",
+        ),
+        (
+            {"a/config.pbtxt": 'platform: "ensemble"\n', "b.v2/config.pbtxt": 'name: "b.v2"\n'},
+            r"b\.v2: model folder name 'b\.v2' cannot be renamed per archive; use letters, digits, '_' and single '-'",
+        ),
+        (
+            {"a/config.pbtxt": 'platform: "ensemble"\n', "b--c/config.pbtxt": 'name: "b--c"\n'},
+            r"model folder name 'b--c' cannot be renamed per archive",
+        ),
+    ],
+    ids=["no ensemble", "two ensembles", "a dot", "the separator"],
+)
+def test_a_repository_sagemaker_cannot_load_or_we_cannot_rename_is_refused(
+    tmp_path: Path, files: dict[str, str], message: str
+) -> None:
+    source = write_tree(tmp_path / "src" / "repo", files)
+
+    with pytest.raises(PublishError, match=message):
+        pack(source, tmp_path, name="acme")
+    assert not list(tmp_path.glob("work-*/*.tar.gz"))
+
+
+def test_a_member_name_at_the_limits_of_the_rule_is_renamed(tmp_path: Path) -> None:
+    source = write_tree(
+        tmp_path / "src" / "repo",
+        {
+            "entry/config.pbtxt": 'platform: "ensemble"\nensemble_scheduling { step [ { model_name: "pre-1_x" } ] }\n',
+            "pre-1_x/config.pbtxt": 'name: "pre-1_x"\nbackend: "python"\n',
+        },
+    )
+
+    archive = pack(source, tmp_path, name="a.b-c_d")
+
+    assert archive.renamed == {"pre-1_x": "a.b-c_d--pre-1_x"}
+    root = unpacked(archive, tmp_path)
+    assert config(root, "entry").ensemble_scheduling.step[0].model_name == "a.b-c_d--pre-1_x"
+
+
+# --- publish --output -----------------------------------------------------------------------------
+
+
+def test_output_writes_the_archive_locally_and_says_what_it_renamed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+
+    code = run("publish", "--output", out, "--name", "acme", AUTOCOMPLETE)
+
+    written = out / "acme.tar.gz"
+    sha = hashlib.sha256(written.read_bytes()).hexdigest()
+    assert (code, output(capsys)) == (
+        0,
+        (
+            [
+                "acme.tar.gz: models renamed for this archive: decoder -> acme--decoder, encoder -> acme--encoder, "
+                "generate -> acme--generate, preprocess -> acme--preprocess",
+                f"{written}: wrote sha256 {sha[:12]}… ({written.stat().st_size / 1024:.1f} KiB)",
+            ],
+            [],
+        ),
+    )
+    assert sorted(p.name for p in out.iterdir()) == ["acme.tar.gz"]
+
+
+def test_output_again_is_a_no_op_and_different_content_needs_force(
+    triton_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert run("publish", "--output", out, triton_model) == 0
+    first = (out / "bert.tar.gz").read_bytes()
+    capsys.readouterr()
+
+    again = run("publish", "--output", out, triton_model)
+    again_out, _ = output(capsys)
+    (triton_model / "1" / "model.py").write_text("class TritonPythonModel: pass  # v2\n")
+    refused = run("publish", "--output", out, triton_model)
+    refused_out, refused_err = output(capsys)
+    unchanged_after_refusal = (out / "bert.tar.gz").read_bytes()
+    forced = run("publish", "--output", out, triton_model, "--force")
+    forced_out, _ = output(capsys)
+
+    assert (again, len(again_out)) == (0, 1)
+    assert again_out[0].endswith(
+        "already written (sha256 " + hashlib.sha256(first).hexdigest()[:12] + "…), nothing to do"
+    )
+    assert (refused, refused_out, len(refused_err)) == (1, [], 1)
+    assert refused_err[0].startswith(f"{out / 'bert.tar.gz'}: already exists with different content")
+    assert refused_err[0].endswith("pass --force to replace it, or publish under another --name")
+    assert unchanged_after_refusal == first
+    assert forced == 0
+    assert forced_out[0].startswith(f"{out / 'bert.tar.gz'}: replaced sha256 {hashlib.sha256(first).hexdigest()[:12]}")
+    assert (out / "bert.tar.gz").read_bytes() != first
+    assert sorted(p.name for p in out.iterdir()) == ["bert.tar.gz"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--endpoint", "embeddings"], "publish: --output writes the archive locally, so --endpoint would be ignored"),
+        (
+            ["--bucket", "b", "--region", "eu-west-1"],
+            "publish: --output writes the archive locally, so --bucket, --region",
+        ),
+    ],
+)
+def test_output_with_upload_options_is_one_line(
+    triton_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
+    code = run("publish", "--output", tmp_path / "out", *extra, triton_model)
+
+    out, err = output(capsys)
+    assert (code, out, len(err)) == (1, [], 1)
+    assert err[0].startswith(message)
+    assert not (tmp_path / "out").exists()
+
+
+def test_publish_without_endpoint_or_output_is_one_line(triton_model: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("publish", triton_model) == 1
+    assert output(capsys) == (
+        [],
+        ["publish: pass --endpoint NAME to upload to a multi-model endpoint, or --output DIR"],
+    )
+
+
+def test_output_onto_a_file_is_one_line(triton_model: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "taken").write_text("")
+
+    assert run("publish", "--output", tmp_path / "taken", triton_model) == 1
+    assert output(capsys) == (
+        [],
+        [f"--output {tmp_path / 'taken'}: is not a directory; pass a directory to write the archive into"],
+    )

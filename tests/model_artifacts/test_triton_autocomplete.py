@@ -1,8 +1,9 @@
-"""The autocomplete repository's Python models: the greedy BLS loop alone and through the ensemble.
+"""The autocomplete repository's Python models alone: the greedy BLS loop's edge cases, fast.
 
-Fakes stand in for the customer's ONNX encoder and decoder and are checked against their real configs.
-The fake encoder writes each token's id into its state, so the fake decoder can see which prefix a row
-belongs to: a decoder handed the wrong row's cached states would complete the wrong prefix.
+A fake decoder, checked against its real config, answers the BLS calls; the encoder states it is handed
+carry each token's id in dimension 0, so it can see which prefix a row belongs to: a decoder handed the
+wrong row's cached states would complete the wrong prefix. The whole ensemble runs in a real Triton
+server in tests/triton.
 """
 
 from __future__ import annotations
@@ -22,9 +23,7 @@ from tests.model_artifacts.triton_config import (
     load_python_model,
     output,
     request,
-    run_ensemble,
     serve_fake_model,
-    serve_python_model,
 )
 
 generate_module = load_python_model("autocomplete", "generate")
@@ -33,18 +32,6 @@ preprocess_module = load_python_model("autocomplete", "preprocess")
 VOCABULARY = 64
 HIDDEN = 4
 EOS = FakeTokenizer.eos_token_id
-
-
-class FakeEncoder:
-    def __init__(self) -> None:
-        self.outputs: list[np.ndarray] = []
-
-    def __call__(self, req: Any) -> Any:
-        ids = pb_utils.get_input_tensor_by_name(req, "input_ids").as_numpy()
-        states = np.zeros((*ids.shape, HIDDEN), np.float32)
-        states[..., 0] = ids
-        self.outputs.append(states)
-        return pb_utils.InferenceResponse([pb_utils.Tensor("last_hidden_state", states)])
 
 
 class FakeDecoder:
@@ -264,32 +251,3 @@ def test_both_repositories_ship_the_same_preprocess_code() -> None:
     embeddings = TRITON / "embeddings" / "preprocess" / "1" / "model.py"
     autocomplete = TRITON / "autocomplete" / "preprocess" / "1" / "model.py"
     assert autocomplete.read_bytes() == embeddings.read_bytes()
-
-
-@pytest.fixture
-def ensemble(generate: Any, preprocess: Any) -> tuple[FakeEncoder, FakeDecoder]:
-    encoder = FakeEncoder()
-    serve_python_model("autocomplete", "preprocess", preprocess)
-    serve_fake_model("autocomplete", "encoder", encoder)
-    decoder = serve_decoder(counting_from_the_prefix)
-    serve_python_model("autocomplete", "generate", generate)
-    return encoder, decoder
-
-
-def test_through_the_ensemble_the_encoder_runs_once_and_the_decoder_once_per_token(
-    ensemble: tuple[FakeEncoder, FakeDecoder], tokenizer: FakeTokenizer
-) -> None:
-    encoder, decoder = ensemble
-    text = np.array([[b"w17 w2"]], dtype=np.object_)
-    response = run_ensemble("autocomplete", {"TEXT": text, "MAX_NEW_TOKENS": np.array([[4]], np.int32)})
-    assert completions(response) == [words(30, 31, 32, 33)]
-    assert len(encoder.outputs) == 1
-    assert len(decoder.calls) == 4  # the ensemble's first step, then three through BLS
-    assert all(call["encoder_hidden_states"] is encoder.outputs[0] for call in decoder.calls)
-
-
-def test_through_the_ensemble_max_new_tokens_may_be_left_out(ensemble: tuple[FakeEncoder, FakeDecoder]) -> None:
-    response = run_ensemble("autocomplete", {"TEXT": np.array([[b"w17"], [b"w30 w1"]], dtype=np.object_)})
-    first, second = completions(response)
-    assert len(first.split()) == len(second.split()) == 32
-    assert first.split()[0] == "w27" and second.split()[0] == "w40"

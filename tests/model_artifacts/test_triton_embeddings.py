@@ -1,4 +1,4 @@
-"""The embeddings repository's Python models, alone and through the ensemble with a fake encoder."""
+"""The embeddings repository's Python models alone, fast; the whole ensemble runs in a real Triton server in tests/triton."""
 
 from __future__ import annotations
 
@@ -18,9 +18,6 @@ from tests.model_artifacts.triton_config import (
     load_python_model,
     output,
     request,
-    run_ensemble,
-    serve_fake_model,
-    serve_python_model,
     texts_tensor,
 )
 
@@ -174,42 +171,3 @@ def test_a_request_whose_shapes_do_not_line_up_fails_alone(postprocess: Any) -> 
     first, second, third = postprocess.execute([good, bad, good])
     assert "do not line up" in second.error().message()
     assert output(first, "EMBEDDING").shape == output(third, "EMBEDDING").shape == (1, HIDDEN)
-
-
-class FakeTorchScriptEncoder:
-    """Stands in for the customer's traced encoder: each token's state is its id, then ones."""
-
-    def __init__(self) -> None:
-        self.batch_sizes: list[int] = []
-
-    def __call__(self, req: Any) -> Any:
-        ids = pb_utils.get_input_tensor_by_name(req, "input_ids__0").as_numpy()
-        self.batch_sizes.append(ids.shape[0])
-        states = np.ones((*ids.shape, HIDDEN), np.float32)
-        states[..., 0] = ids
-        return pb_utils.InferenceResponse([pb_utils.Tensor("last_hidden_state__0", states)])
-
-
-@pytest.fixture
-def ensemble(preprocess: Any, postprocess: Any) -> FakeTorchScriptEncoder:
-    encoder = FakeTorchScriptEncoder()
-    serve_python_model("embeddings", "preprocess", preprocess)
-    serve_fake_model("embeddings", "encoder", encoder)
-    serve_python_model("embeddings", "postprocess", postprocess)
-    return encoder
-
-
-def test_the_ensemble_turns_each_text_into_one_unit_length_embedding(ensemble: FakeTorchScriptEncoder) -> None:
-    texts = np.array([[b"first text"], [b"second"], [b"a third text here"]], dtype=np.object_)
-    response = run_ensemble("embeddings", {"TEXT": texts})
-    embeddings = output(response, "EMBEDDING")
-    assert embeddings.shape == (3, HIDDEN)
-    assert embeddings.dtype == np.float32
-    np.testing.assert_allclose(np.linalg.norm(embeddings, axis=1), 1.0, rtol=1e-6)
-    assert ensemble.batch_sizes == [3]
-
-
-def test_a_bad_text_fails_the_ensemble_request_before_the_encoder_runs(ensemble: FakeTorchScriptEncoder) -> None:
-    response = run_ensemble("embeddings", {"TEXT": np.array([[b""]], dtype=np.object_)})
-    assert "TEXT[0] is empty" in response.error().message()
-    assert ensemble.batch_sizes == []

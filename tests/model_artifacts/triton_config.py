@@ -2,9 +2,8 @@
 
 Configs are parsed with Triton's own ModelConfig protobuf. `ensemble_problems` makes the checks Triton
 makes when it loads an ensemble (and a few SageMaker adds), so tests can show they pass for the
-committed repositories and fail for broken ones. `run_ensemble` walks an ensemble's steps the way
-Triton's ensemble scheduler does, sending each step through the `triton_python_backend_utils`
-stand-in, so tensor names, types and ranks are checked at every hop.
+committed repositories and fail for broken ones. The Python models run alone against the
+`triton_python_backend_utils` stand-in here; whole ensembles run in a real Triton server in tests/triton.
 """
 
 from __future__ import annotations
@@ -249,50 +248,10 @@ def output(response: Any, name: str) -> np.ndarray:
     return tensor.as_numpy()
 
 
-def serve_python_model(repository: str, model: str, instance: Any) -> None:
-    """Register an initialized Python model so that ensemble steps and BLS calls reach it."""
-    config = config_json(load_repository(TRITON / repository)[model])
-    pb_utils.register_model(model, lambda req: instance.execute([req])[0], config)
-
-
 def serve_fake_model(repository: str, model: str, execute: Callable[[Any], Any]) -> None:
     """Register a fake for a model whose weights are not here, checked against its real config."""
     config = config_json(load_repository(TRITON / repository)[model])
     pb_utils.register_model(model, execute, config)
-
-
-def run_ensemble(repository: str, inputs: Mapping[str, np.ndarray]) -> Any:
-    """One request through the repository's ensemble, step by step as Triton's scheduler runs it."""
-    configs = load_repository(TRITON / repository)
-    ensemble = next(config for config in configs.values() if is_ensemble(config))
-    tensors = dict(inputs)
-    absent_optional = {item.name for item in ensemble.input if item.optional and item.name not in inputs}
-    pending = list(ensemble.ensemble_scheduling.step)
-    while pending:
-        ready = next(
-            (s for s in pending if all(t in tensors or t in absent_optional for t in s.input_map.values())), None
-        )
-        if ready is None:
-            raise AssertionError(f"steps {[s.model_name for s in pending]} never get their inputs")
-        pending.remove(ready)
-        step_request = pb_utils.InferenceRequest(
-            model_name=ready.model_name,
-            requested_output_names=list(ready.output_map),
-            inputs=[pb_utils.Tensor(key, tensors[value]) for key, value in ready.input_map.items() if value in tensors],
-        )
-        response = step_request.exec()
-        if response.has_error():
-            return response
-        model = configs[ready.model_name]
-        declared = {item.name: item for item in model.output}
-        for tensor in response.output_tensors():
-            array = tensor.as_numpy()
-            spec = declared[tensor.name()]
-            expected = pb_utils.triton_string_to_numpy(DataType.Name(spec.data_type))
-            assert array.dtype == expected, f"{ready.model_name} {tensor.name()}: {array.dtype} is not {expected}"
-            assert array.ndim == len(_full_dims(model, spec.dims)), f"{ready.model_name} {tensor.name()} rank"
-            tensors[ready.output_map[tensor.name()]] = array
-    return pb_utils.InferenceResponse([pb_utils.Tensor(item.name, tensors[item.name]) for item in ensemble.output])
 
 
 def sagemaker_entry_model(archive_root: Path) -> str:

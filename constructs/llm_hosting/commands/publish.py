@@ -29,7 +29,16 @@ from tqdm import tqdm  # type: ignore[import-untyped]
 from llm_hosting.catalog import CatalogError, LoadedCatalog, Problem, load_catalog
 from llm_hosting.catalog.schema import MultiModelEndpointSpec
 from llm_hosting.naming import DEFAULT_CATALOG, model_prefix
-from llm_hosting.publish import Published, PublishError, find_artifact_bucket, pack_model, publish_archive
+from llm_hosting.publish import (
+    ModelArchive,
+    Published,
+    PublishError,
+    Written,
+    find_artifact_bucket,
+    pack_model,
+    publish_archive,
+    write_archive,
+)
 
 # What to ask for when an operation is denied.
 _PERMISSIONS = {
@@ -58,8 +67,10 @@ class EndpointTarget:
     prefix: str
 
 
-def add_target_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--endpoint", required=True, metavar="NAME", help="a multi-model endpoint of the catalog")
+def add_target_arguments(parser: argparse.ArgumentParser, *, endpoint_required: bool = True) -> None:
+    parser.add_argument(
+        "--endpoint", required=endpoint_required, metavar="NAME", help="a multi-model endpoint of the catalog"
+    )
     parser.add_argument(
         "--catalog", default=DEFAULT_CATALOG, metavar="PATH", help=f"catalog file (default: {DEFAULT_CATALOG})"
     )
@@ -166,14 +177,22 @@ def guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
 # --- publish ----------------------------------------------------------------------------------
 
 
-def _describe(result: Published) -> str:
+def _describe(result: Published | Written) -> str:
     size = _size(result.size_bytes)
+    where = str(result.path) if isinstance(result, Written) else result.uri
     if result.outcome == "unchanged":
-        return f"{result.uri}: already published (sha256 {result.sha256[:12]}…), nothing to do"
+        what = "already written" if isinstance(result, Written) else "already published"
+        return f"{where}: {what} (sha256 {result.sha256[:12]}…), nothing to do"
     if result.outcome == "replaced":
         before = f"sha256 {result.previous_sha256[:12]}…" if result.previous_sha256 else "unknown content"
-        return f"{result.uri}: replaced {before} with sha256 {result.sha256[:12]}… ({size})"
-    return f"{result.uri}: published sha256 {result.sha256[:12]}… ({size})"
+        return f"{where}: replaced {before} with sha256 {result.sha256[:12]}… ({size})"
+    what = "wrote" if isinstance(result, Written) else "published"
+    return f"{where}: {what} sha256 {result.sha256[:12]}… ({size})"
+
+
+def _renames(archive: ModelArchive) -> str:
+    pairs = ", ".join(f"{old} -> {new}" for old, new in sorted(archive.renamed.items()))
+    return f"{archive.filename}: models renamed for this archive: {pairs}"
 
 
 def _size(size: int) -> str:
@@ -186,6 +205,26 @@ def _size(size: int) -> str:
 
 
 def _publish(args: argparse.Namespace) -> int:
+    if args.output is not None:
+        given = [
+            flag
+            for flag, value in (("--endpoint", args.endpoint), ("--bucket", args.bucket), ("--region", args.region))
+            if value
+        ]
+        if given:
+            raise PublishError(
+                f"publish: --output writes the archive locally, so {', '.join(given)} would be ignored; "
+                "drop --output to upload, or drop " + ", ".join(given)
+            )
+        with tempfile.TemporaryDirectory(prefix="llm-hosting-publish-") as workdir:
+            archive = pack_model(Path(args.directory), Path(workdir), name=args.name, root=args.root)
+            written = write_archive(archive, Path(args.output), force=args.force)
+        if archive.renamed:
+            print(_renames(archive))
+        print(_describe(written))
+        return 0
+    if args.endpoint is None:
+        raise PublishError("publish: pass --endpoint NAME to upload to a multi-model endpoint, or --output DIR")
     target = resolve_target(args)
     s3 = target.session.client("s3")
     with tempfile.TemporaryDirectory(prefix="llm-hosting-publish-") as workdir:
@@ -204,6 +243,8 @@ def _publish(args: argparse.Namespace) -> int:
             result = publish_archive(
                 s3, archive, bucket=target.bucket, prefix=target.prefix, force=args.force, on_progress=bar.update
             )
+    if archive.renamed:
+        print(_renames(archive))
     print(_describe(result))
     return 0
 
@@ -215,12 +256,19 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         help="pack a model directory and upload it to a multi-model endpoint's S3 prefix",
         description=(
             "Pack DIR reproducibly into <name>.tar.gz and upload it to s3://BUCKET/<endpoint>/ with its SHA-256 "
-            "in the object metadata. The same content again is a no-op; different content is refused without "
-            "--force. A Triton model directory (config.pbtxt at its top) is archived inside a folder of its own "
-            "name; any other directory (a whole model repository) as it is."
+            "in the object metadata (or write it to --output DIR). The same content again is a no-op; different "
+            "content is refused without --force. A Triton model directory (config.pbtxt at its top) is archived "
+            "inside a folder of its own name; any other directory (a whole model repository) as it is, except that "
+            "a Triton repository's models other than its ensemble are renamed <name>--<model> (folders, config "
+            "names, ensemble steps, parameters that name them), so archives of one repository can share an endpoint."
         ),
     )
-    add_target_arguments(parser)
+    add_target_arguments(parser, endpoint_required=False)
+    parser.add_argument(
+        "--output",
+        metavar="DIR",
+        help="write the archive to DIR/<name>.tar.gz instead of uploading it (to inspect or test it)",
+    )
     parser.add_argument("directory", metavar="DIR", help="the model directory to publish")
     parser.add_argument(
         "--name", metavar="NAME", help="model name on the endpoint, the archive is NAME.tar.gz (default: DIR's name)"

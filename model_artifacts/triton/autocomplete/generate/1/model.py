@@ -7,9 +7,9 @@ those same cached encoder states, until every row has produced EOS or its MAX_NE
 default and ceiling from the config's parameters); rows that finish drop out of later calls. The
 completion text (EOS and special tokens removed) is returned as COMPLETION [batch, 1].
 
-The decoder is called by the name in the `decoder_model` parameter. Triton resolves BLS names across
-every archive loaded on the instance, so on an endpoint serving several autocomplete archives each
-archive's decoder needs its own name (see model_artifacts/triton/README.md).
+The decoder is called by the name in the `decoder_model` parameter, never a fixed name: Triton
+resolves BLS names across every archive loaded on the instance, so `publish` renames each archive's
+decoder and rewrites that parameter (see model_artifacts/triton/README.md).
 
 A bad request gets an error of its own; the other requests of the batch are still answered. Needs
 numpy, and the tokenizer `preprocess` loaded (imported only when Triton loads the model).
