@@ -17,7 +17,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 help:
 	@echo "make synth   synthesize the catalog (CATALOG=$(CATALOG)) into cdk.out/"
 	@echo "make test    run the lint gate, then the test suite and every other gate"
-	@echo "make lint    ruff (lint and format) everywhere, strict mypy on constructs/llm_hosting and tools/"
+	@echo "make lint    ruff (lint and format) everywhere, strict mypy on constructs/llm_hosting, examples/ and tools/"
 	@echo "make schema  regenerate catalog.schema.json from the catalog models"
 	@echo "make facts   regenerate the image and GPU facts from the pinned SageMaker SDK wheel"
 	@echo "make clean   remove cdk.out/ and caches (keeps .venv/ and node_modules/)"
