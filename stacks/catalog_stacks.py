@@ -1,4 +1,5 @@
-"""Catalog -> stacks: `<project>-artifacts`, `<project>-<endpoint>` and its `-partN` shards."""
+"""Catalog -> stacks: `<project>-artifacts`, `<project>-<endpoint>` and its `-partN` shards, and
+`<project>-<component>-adapters` for a component's LoRA adapters."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from llm_hosting.compliance.packs import add_nag_packs
 from llm_hosting.endpoints.from_catalog import Target
 from llm_hosting.endpoints.inference_components import InferenceComponentEndpoint
 from stacks.artifacts import ArtifactsStack
-from stacks.endpoint import ComponentShardStack, EndpointStack
+from stacks.endpoint import AdapterStack, ComponentShardStack, EndpointStack
 from stacks.plan import plan_stacks
 
 QUALIFIER_CONTEXT = "@aws-cdk/core:bootstrapQualifier"
@@ -74,12 +75,31 @@ def build_stacks(scope: Construct, catalog: LoadedCatalog) -> list[cdk.Stack]:
                         ),
                     )
                 )
+            built = {c.component_name: c for c in stack.endpoint.components}
+            for adapters in planned.adapters:
+                resolved = endpoint.components[adapters.component]
+                group.append(
+                    AdapterStack(
+                        scope,
+                        adapters.stack_name,
+                        stack_name=adapters.stack_name,
+                        resolved=resolved,
+                        base=built[resolved.name],
+                        project=spec.project,
+                        shard=adapters,
+                        env=env,
+                        description=(
+                            f"{spec.project}: LoRA adapters {adapters.start + 1}-{adapters.stop} on inference "
+                            f"component {resolved.name} of endpoint {endpoint.name}"
+                        ),
+                    )
+                )
         for member in group:
             for key, value in endpoint.spec.tags.items():
                 cdk.Tags.of(member).add(key, value)
         stacks.extend(group)
 
-    for stack in stacks:
+    for member in stacks:
         for key, value in spec.tags.items():
-            cdk.Tags.of(stack).add(key, value)
+            cdk.Tags.of(member).add(key, value)
     return stacks

@@ -1,4 +1,4 @@
-"""One stack per endpoint (plus shard stacks for many components), so each deploys on its own."""
+"""One stack per endpoint (plus shard stacks for many components and adapters), so each deploys on its own."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from llm_hosting import naming
-from llm_hosting.catalog.resolve import ResolvedEndpoint
-from llm_hosting.endpoints.from_catalog import Target, add_component, build_endpoint
-from llm_hosting.endpoints.inference_components import InferenceComponentEndpoint
+from llm_hosting.catalog.resolve import ResolvedComponent, ResolvedEndpoint
+from llm_hosting.endpoints.from_catalog import Target, add_adapter, add_component, build_endpoint
+from llm_hosting.endpoints.inference_components import InferenceComponent, InferenceComponentEndpoint
 from llm_hosting.monitoring.dashboard import EndpointDashboard
-from llm_hosting.monitoring.dashboards import component_graphs
+from llm_hosting.monitoring.dashboards import adapter_graphs, component_graphs
 from llm_hosting.storage.synthesizer import ArtifactBucketSynthesizer
-from stacks.plan import Shard
+from stacks.plan import AdapterShard, Shard
 
 
 def _synthesizer(project: str, endpoint_name: str) -> ArtifactBucketSynthesizer:
@@ -74,4 +74,29 @@ class ComponentShardStack(cdk.Stack):
             name=construct_id,
             title=f"Endpoint {resolved.name}: components {shard.start + 1}-{shard.stop}",
             graphs=component_graphs([c.metrics for c in built]),
+        )
+
+
+class AdapterStack(cdk.Stack):
+    """LoRA adapters of one component, deployed after the component's own stack."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        resolved: ResolvedComponent,
+        base: InferenceComponent,
+        project: str,
+        shard: AdapterShard,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(scope, construct_id, synthesizer=_synthesizer(project, base.endpoint.endpoint_name), **kwargs)
+        built = [add_adapter(base, self, a) for a in resolved.adapters[shard.start : shard.stop]]
+        EndpointDashboard(
+            self,
+            "Dashboard",
+            name=construct_id,
+            title=f"Adapters {shard.start + 1}-{shard.stop} on {resolved.name} of {base.endpoint.endpoint_name}",
+            graphs=adapter_graphs([a.metrics for a in built]),
         )

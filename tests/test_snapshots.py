@@ -14,6 +14,8 @@ from tests.synth import Synthesized
 DEFAULT_STACKS = [
     "llm-hosting-artifacts",
     "llm-hosting-autocomplete",
+    "llm-hosting-code-assist",
+    "llm-hosting-code-assist-base-adapters",
     "llm-hosting-codegen",
     "llm-hosting-embeddings",
     "llm-hosting-flan-t5-xxl",

@@ -37,8 +37,11 @@ def summarize(catalog: LoadedCatalog, source: str) -> str:
     what = f"{len(endpoints)} endpoint{'s' if len(endpoints) != 1 else ''}"
     if parts:
         what += f" ({', '.join(parts)})"
+    adapters = sum(len(e.adapters) for e in catalog.endpoints)
     if components:
         what += f", {components} inference component{'s' if components != 1 else ''}"
+    if adapters:
+        what += f", {adapters} adapter{'s' if adapters != 1 else ''}"
     return f"{source}: valid: project {catalog.spec.project}, {what}"
 
 

@@ -97,6 +97,13 @@ def _hint_for_pattern(pattern: str, field: str) -> str:
         return _PATTERN_HINTS[pattern]
     if pattern.startswith("^arn:aws[a-z-]*:kms"):
         return "use a KMS key or alias ARN such as arn:aws:kms:us-east-1:123456789012:key/1234abcd-..."
+    if pattern.endswith(r"\.tar\.gz$"):
+        return "use the S3 URI of one .tar.gz archive, such as s3://my-bucket/adapters/acme.tar.gz"
+    if ":sagemaker:" in pattern:
+        return (
+            "use the ARN of an ML capacity reservation, such as "
+            "arn:aws:sagemaker:us-east-1:123456789012:training-plan/p5-for-endpoints"
+        )
     if pattern.startswith("^(rate"):
         return "use an EventBridge schedule such as rate(1 hour) or cron(0 * * * ? *)"
     if ":sns:" in pattern:

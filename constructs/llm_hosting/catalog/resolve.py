@@ -18,8 +18,10 @@ from typing import TypeVar
 from llm_hosting.catalog.errors import Problem
 from llm_hosting.catalog.schema import (
     MAX_COPIES,
+    Adapter,
     Catalog,
     ComponentSpec,
+    Compute,
     CopyCount,
     EndpointBase,
     EndpointSpec,
@@ -109,29 +111,66 @@ class ResolvedModel:
 
 
 @dataclass(frozen=True)
-class ResolvedComponent:
-    spec: ComponentSpec
-    at: str
-    model: ResolvedModel
+class ResolvedCompute:
+    """What one copy reserves on one instance type, with the accelerators worked out."""
+
     accelerators: int
     """GPUs one copy reserves: as given, else the tensor parallel degree, else 1."""
-    copies: Counts
+    memory_mb: int
+    max_memory_mb: int | None
+    cpu_cores: float | None
+
+
+@dataclass(frozen=True)
+class ResolvedAdapter:
+    """A LoRA adapter: an inference component that rides on its base component's copies."""
+
+    spec: Adapter
+    at: str
+    base: str
+    """The base component's name."""
 
     @property
     def name(self) -> str:
         return self.spec.name
 
-    def demand(self, level: CopyLevel = "initial") -> Component:
-        """What the planner packs: one copy's reservation, and the copies at `level`.
+
+@dataclass(frozen=True)
+class ResolvedComponent:
+    spec: ComponentSpec
+    at: str
+    model: ResolvedModel
+    compute: ResolvedCompute
+    """What one copy reserves on the endpoint's instance_type."""
+    copies: Counts
+    compute_by_instance_type: Mapping[str, ResolvedCompute] = field(default_factory=dict)
+    """What one copy reserves on each other instance type of the endpoint's pools it names."""
+    adapters: tuple[ResolvedAdapter, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def accelerators(self) -> int:
+        return self.compute.accelerators
+
+    def compute_on(self, instance_type: str | None) -> ResolvedCompute:
+        """The reservation on `instance_type` (None: the endpoint's instance_type)."""
+        return self.compute_by_instance_type.get(instance_type or "", self.compute)
+
+    def demand(self, level: CopyLevel = "initial", instance_type: str | None = None) -> Component:
+        """What the planner packs: one copy's reservation (on `instance_type`), and the copies at `level`.
 
         `memory_mb` is compared with the instance's memory in MiB, as the rules do; an absent
         `cpu_cores` reserves no CPU.
         """
+        compute = self.compute_on(instance_type)
         return Component(
             name=self.spec.name,
-            accelerators=self.accelerators,
-            memory_mib=self.spec.memory_mb,
-            cpu_cores=self.spec.cpu_cores or 0.0,
+            accelerators=compute.accelerators,
+            memory_mib=compute.memory_mb,
+            cpu_cores=compute.cpu_cores or 0.0,
             copies=self.copies.at(level),
         )
 
@@ -148,7 +187,10 @@ class ResolvedEndpoint:
     model: ResolvedModel | None
     """The endpoint's model (single-model and multi-model endpoints; see `single_model`)."""
     components: tuple[ResolvedComponent, ...] = ()
-    _placements: dict[CopyLevel, PlacementResult | None] = field(
+    pools: tuple[tuple[str, InstanceType | None], ...] = ()
+    """Every instance type the variant may run on, in priority order, with its facts (None when
+    unknown): instance_type, then the instance_pools fallbacks."""
+    _placements: dict[tuple[CopyLevel, str | None], PlacementResult | None] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 
@@ -174,13 +216,19 @@ class ResolvedEndpoint:
             raise TypeError(f"{self.at} is a {self.type} endpoint, which has no model of its own")
         return self.model
 
-    def placement(self, level: CopyLevel = "initial") -> PlacementResult | None:
-        """The fewest instances that hold `level` copies of every component (worked out once per level);
-        None when there are no components, the instance type is unknown, or one copy does not fit an
-        instance (each of which a rule reports on its own field)."""
-        if level not in self._placements:
-            self._placements[level] = place(self.instance, self.components, level)
-        return self._placements[level]
+    def placement(self, level: CopyLevel = "initial", instance_type: str | None = None) -> PlacementResult | None:
+        """The fewest instances (of `instance_type`, default the endpoint's instance_type) that hold `level`
+        copies of every component, worked out once; None when there are no components, the instance type
+        is unknown, or one copy does not fit an instance (each of which a rule reports on its own field)."""
+        key = (level, instance_type)
+        if key not in self._placements:
+            facts = self.instance if instance_type is None else dict(self.pools).get(instance_type)
+            self._placements[key] = place(facts, self.components, level, instance_type)
+        return self._placements[key]
+
+    @property
+    def adapters(self) -> tuple[ResolvedAdapter, ...]:
+        return tuple(adapter for component in self.components for adapter in component.adapters)
 
     @property
     def reachable_instances(self) -> int:
@@ -193,14 +241,17 @@ class ResolvedEndpoint:
 
 
 def place(
-    instance: InstanceType | None, components: Sequence[ResolvedComponent], level: CopyLevel
+    instance: InstanceType | None,
+    components: Sequence[ResolvedComponent],
+    level: CopyLevel,
+    instance_type: str | None = None,
 ) -> PlacementResult | None:
     if not components or instance is None:
         return None
     if len({c.name for c in components}) < len(components) or sum(c.copies.at(level) for c in components) > MAX_COPIES:
         return None  # repeated names and absurd copy counts are reported by the rules, not planned
     try:
-        return plan_placement(InstanceCapacity.of(instance), [c.demand(level) for c in components])
+        return plan_placement(InstanceCapacity.of(instance), [c.demand(level, instance_type) for c in components])
     except PlacementError:
         return None
 
@@ -252,16 +303,33 @@ def resolve_model(model: ModelSpec | MultiModelSpec, at: str, base_dir: Path) ->
     )
 
 
-def resolve_component(component: ComponentSpec, at: str, base_dir: Path) -> ResolvedComponent:
-    accelerators = component.accelerators
+def resolve_compute(compute: Compute, model: ModelSpec) -> ResolvedCompute:
+    accelerators = compute.accelerators
     if accelerators is None:
-        accelerators = component.model.tensor_parallel_degree or 1
+        accelerators = model.tensor_parallel_degree or 1
+    return ResolvedCompute(
+        accelerators=accelerators,
+        memory_mb=compute.memory_mb,
+        max_memory_mb=compute.max_memory_mb,
+        cpu_cores=compute.cpu_cores,
+    )
+
+
+def resolve_component(component: ComponentSpec, at: str, base_dir: Path) -> ResolvedComponent:
     return ResolvedComponent(
         spec=component,
         at=at,
         model=resolve_model(component.model, f"{at}.model", base_dir),
-        accelerators=accelerators,
+        compute=resolve_compute(component, component.model),
         copies=copy_counts(component.copies),
+        compute_by_instance_type={
+            instance_type: resolve_compute(compute, component.model)
+            for instance_type, compute in component.compute_by_instance_type.items()
+        },
+        adapters=tuple(
+            ResolvedAdapter(spec=adapter, at=f"{at}.adapters[{k}]", base=component.name)
+            for k, adapter in enumerate(component.adapters)
+        ),
     )
 
 
@@ -298,9 +366,10 @@ def resolve_endpoint(
         instances=instance_counts(count),
         model=None,
         components=components,
+        pools=tuple((name, instance_types.get(name)) for name in (endpoint.instance_type, *endpoint.instance_pools)),
     )
     if placed is not None:
-        resolved._placements["initial"] = placed
+        resolved._placements["initial", None] = placed
     return resolved
 
 

@@ -47,6 +47,15 @@ ProjectName: TypeAlias = Annotated[str, StringConstraints(pattern=PROJECT_PATTER
 """Lower case and at most 24 characters: it starts the artifact bucket's name (S3 allows 63)."""
 InstanceTypeName: TypeAlias = Annotated[str, StringConstraints(pattern=r"^ml\.[a-z0-9-]+\.[a-z0-9]+$")]
 S3Prefix: TypeAlias = Annotated[str, StringConstraints(pattern=r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/(.+/)?$")]
+ADAPTER_ARTIFACT_PATTERN = r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+\.tar\.gz$"
+AdapterArtifact: TypeAlias = Annotated[str, StringConstraints(max_length=1024, pattern=ADAPTER_ARTIFACT_PATTERN)]
+"""An adapter's ArtifactUrl: botocore's InferenceComponentContainerSpecification.ArtifactUrl takes "a single
+gzip compressed tar archive (.tar.gz suffix)", and SageMaker's adapter guide stores adapters so."""
+RESERVATION_ARN_PATTERN = r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:\d{12}:[a-z0-9-]{1,14}/.+$"
+ReservationArn: TypeAlias = Annotated[
+    str, StringConstraints(min_length=20, max_length=258, pattern=RESERVATION_ARN_PATTERN)
+]
+"""MlReservationArn (botocore: 20-258 characters, the same pattern)."""
 KmsKeyArn: TypeAlias = Annotated[
     str, StringConstraints(pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[a-zA-Z0-9/_-]+$")
 ]
@@ -388,11 +397,9 @@ class MultiModelEndpointSpec(EndpointBase):
     network_isolation: bool = True
 
 
-class ComponentSpec(Spec):
-    """One model on a shared endpoint, with its own compute reservation, copies and scaling."""
+class Compute(Spec):
+    """What one copy reserves on one instance type (ComputeResourceRequirements)."""
 
-    name: SageMakerName
-    model: ModelSpec
     accelerators: Annotated[int, Field(ge=1)] | None = Field(
         default=None, description="GPUs per copy. Default: the tensor parallel degree, or 1."
     )
@@ -401,11 +408,72 @@ class ComponentSpec(Spec):
     )
     max_memory_mb: Annotated[int, Field(ge=128)] | None = None
     cpu_cores: Annotated[float, Field(ge=0.25)] | None = None
+
+
+class Scheduling(Spec):
+    """How SageMaker places a component's copies on the fleet (SchedulingConfig)."""
+
+    placement: Literal["spread", "binpack"] = Field(
+        description="spread: copies across instances (resilience); binpack: onto as few instances as possible."
+    )
+    az_max_imbalance: Annotated[int, Field(ge=0, le=100)] = Field(
+        default=0,
+        description="Availability Zone balance (EnforcementMode PERMISSIVE): a placement may leave at most this "
+        "many more copies in one zone than another (0-100). CloudFormation requires it with a placement.",
+    )
+
+
+class Adapter(Spec):
+    """A LoRA adapter on a component: an inference component of its own that uses the base's copies."""
+
+    name: SageMakerName = Field(description="The adapter's inference component name; clients call it.")
+    weights: AdapterArtifact = Field(
+        description="S3 location of the adapter's archive (ArtifactUrl): a .tar.gz object."
+    )
+    weights_kms_key_arn: KmsKeyArn | None = Field(default=None, description="The key that encrypts the adapter.")
+    tags: Tags = Field(default_factory=dict)
+
+
+class ComponentSpec(Compute):
+    """One model on a shared endpoint, with its own compute reservation, copies and scaling."""
+
+    name: SageMakerName
+    model: ModelSpec
+    compute_by_instance_type: dict[InstanceTypeName, Compute] = Field(
+        default_factory=dict,
+        description="Another reservation on one of the endpoint's instance_pools types (Specifications).",
+    )
     copies: CopyCount = Field(default_factory=CopyCount)
     scaling: ComponentScaling | None = None
     startup: StartupTimeouts | None = None
     deployment: ComponentDeployment = Field(default_factory=ComponentDeployment)
+    data_cache: bool | None = Field(
+        default=None, description="Cache the model data and image on each new instance. Default: the endpoint's."
+    )
+    scheduling: Scheduling | None = None
+    adapters: list[Adapter] = Field(default_factory=list, description="LoRA adapters riding on this component.")
     tags: Tags = Field(default_factory=dict)
+
+
+class ScaleIn(Spec):
+    """How managed instance scaling releases instances (ScaleInPolicy)."""
+
+    strategy: Literal["idle-release", "consolidation"] = Field(
+        description="idle-release: release instances with no copies; consolidation: also move copies together "
+        "to release more."
+    )
+    cooldown_minutes: Annotated[int, Field(ge=5, le=1440)] | None = Field(
+        default=None, description="Consolidation: minutes after the last operation before it looks again (5-1440)."
+    )
+    max_step: Annotated[int, Field(ge=1, le=100)] | None = Field(
+        default=None, description="Consolidation: at most this many instances released at a time (1-100)."
+    )
+
+
+class InstanceScalingPolicy(Spec):
+    """Managed instance scaling of an inference-component endpoint (its bounds are instance_count)."""
+
+    scale_in: ScaleIn | None = None
 
 
 class InferenceComponentEndpointSpec(EndpointBase):
@@ -413,6 +481,23 @@ class InferenceComponentEndpointSpec(EndpointBase):
 
     type: Literal["inference-components"]
     routing: construct.Routing | None = "least-outstanding-requests"
+    instance_pools: Annotated[list[InstanceTypeName], Field(min_length=1, max_length=4)] = Field(
+        default_factory=list,
+        description="Fallback instance types after instance_type, in priority order: SageMaker provisions "
+        "instance_type first and the next pool when capacity is short (InstancePools, 2-5 types in all).",
+    )
+    provision_timeout_s: Annotated[int, Field(ge=300, le=3600)] | None = Field(
+        default=None, description="How long SageMaker tries for capacity across the pools (300-3600 s)."
+    )
+    capacity_reservation: ReservationArn | None = Field(
+        default=None,
+        description="Launch instances only into this ML capacity reservation (a training plan reserved for "
+        "endpoints): CapacityReservationPreference capacity-reservations-only.",
+    )
+    instance_scaling: InstanceScalingPolicy | None = None
+    data_cache: bool | None = Field(
+        default=None, description="The components' default for data_cache. Default: SageMaker's."
+    )
     components: Annotated[list[ComponentSpec], Field(min_length=1)]
 
 

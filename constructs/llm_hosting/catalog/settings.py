@@ -25,6 +25,8 @@ SECTIONS: dict[type[BaseModel], type[Any]] = {
     schema.StartupTimeouts: settings.StartupTimeouts,
     schema.Batching: settings.DynamicBatching,
     schema.Warmup: settings.WarmupSettings,
+    schema.ScaleIn: settings.ScaleInPolicy,
+    schema.Scheduling: settings.Scheduling,
 }
 """Each catalog section that the constructs take as a settings object, and that object's class."""
 
@@ -58,3 +60,13 @@ def batching(section: schema.Batching | None) -> settings.DynamicBatching | None
 
 def warmup(section: schema.Warmup) -> settings.WarmupSettings:
     return construct_settings(section, settings.WarmupSettings)
+
+
+def scale_in(section: schema.InstanceScalingPolicy | None) -> settings.ScaleInPolicy | None:
+    if section is None or section.scale_in is None:
+        return None
+    return construct_settings(section.scale_in, settings.ScaleInPolicy)
+
+
+def scheduling(section: schema.Scheduling | None) -> settings.Scheduling | None:
+    return construct_settings(section, settings.Scheduling) if section is not None else None

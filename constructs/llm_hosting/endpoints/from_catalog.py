@@ -17,7 +17,13 @@ from constructs import Construct
 from llm_hosting import naming
 from llm_hosting.catalog import settings as catalog_settings
 from llm_hosting.catalog.loader import LoadedCatalog
-from llm_hosting.catalog.resolve import ResolvedComponent, ResolvedEndpoint, ResolvedModel
+from llm_hosting.catalog.resolve import (
+    ResolvedAdapter,
+    ResolvedComponent,
+    ResolvedCompute,
+    ResolvedEndpoint,
+    ResolvedModel,
+)
 from llm_hosting.catalog.schema import (
     EndpointSpec,
     InferenceComponentEndpointSpec,
@@ -32,6 +38,7 @@ from llm_hosting.endpoints.images import ServingImage
 from llm_hosting.endpoints.inference_components import (
     ComputeRequirements,
     InferenceComponent,
+    InferenceComponentAdapter,
     InferenceComponentEndpoint,
 )
 from llm_hosting.endpoints.model import ModelDefinition
@@ -95,6 +102,7 @@ def production_variant(endpoint: ResolvedEndpoint, target: Target) -> Production
     volume = spec.volume
     wants_key = volume.kms if volume is not None and volume.kms is not None else True
     nvme = instance is not None and instance.nvme
+    pools = spec if isinstance(spec, InferenceComponentEndpointSpec) else None
     return ProductionVariant(
         instance_type=spec.instance_type,
         initial_instance_count=endpoint.instances.initial,
@@ -105,6 +113,9 @@ def production_variant(endpoint: ResolvedEndpoint, target: Target) -> Production
         volume_key=target.store.key if (wants_key and not nvme) else None,
         inference_ami_version=spec.inference_ami_version,
         instance=instance,
+        instance_pools=pools.instance_pools if pools is not None else (),
+        provision_timeout_s=pools.provision_timeout_s if pools is not None else None,
+        capacity_reservation_arn=pools.capacity_reservation if pools is not None else None,
     )
 
 
@@ -249,6 +260,8 @@ def inference_component_endpoint(
         security_groups=groups,
         alarm_topic=target.alarm_topic,
         archive_access=artifact_location(scope, target, naming.asset_prefix(spec.name)),
+        scale_in=catalog_settings.scale_in(spec.instance_scaling),
+        data_cache=spec.data_cache,
     )
     acknowledge_volume_choice(endpoint, variant, endpoint.endpoint_config)
     endpoint.grant_weights(
@@ -258,7 +271,23 @@ def inference_component_endpoint(
             if c.spec.model.weights
         ]
     )
+    # Each base's adapters apart: their common prefix is that base's, not the whole bucket's.
+    for component in resolved.components:
+        endpoint.grant_weights([adapter_location(a) for a in component.adapters])
     return endpoint
+
+
+def adapter_location(adapter: ResolvedAdapter) -> S3Location:
+    return S3Location.parse(adapter.spec.weights, adapter.spec.weights_kms_key_arn)
+
+
+def compute_requirements(compute: ResolvedCompute) -> ComputeRequirements:
+    return ComputeRequirements(
+        accelerators=compute.accelerators,
+        memory_mb=compute.memory_mb,
+        max_memory_mb=compute.max_memory_mb,
+        cpu_cores=compute.cpu_cores,
+    )
 
 
 def add_component(
@@ -271,16 +300,18 @@ def add_component(
         scope=scope,
         component_name=spec.name,
         model=model_definition(scope, component.model),
-        compute=ComputeRequirements(
-            accelerators=component.accelerators,
-            memory_mb=spec.memory_mb,
-            max_memory_mb=spec.max_memory_mb,
-            cpu_cores=spec.cpu_cores,
-        ),
+        compute=compute_requirements(component.compute),
+        compute_by_instance_type={
+            name: compute_requirements(compute) for name, compute in component.compute_by_instance_type.items()
+        },
         initial_copies=component.copies.initial,
         startup=catalog_settings.startup(spec.startup),
         deployment=catalog_settings.component_deployment(spec.deployment),
+        data_cache=spec.data_cache,
+        scheduling=catalog_settings.scheduling(spec.scheduling),
     )
+    for key, value in spec.tags.items():
+        cdk.Tags.of(built).add(key, value)
     scaling = spec.scaling
     if scaling is not None:
         copies = component.copies
@@ -297,6 +328,18 @@ def add_component(
                 scale_in_cooldown_s=scaling.scale_in_cooldown_s,
                 scale_out_cooldown_s=scaling.scale_out_cooldown_s,
             )
+    return built
+
+
+def add_adapter(base: InferenceComponent, scope: Construct, adapter: ResolvedAdapter) -> InferenceComponentAdapter:
+    """One catalog adapter on its base component, built in `scope` (the adapters' stack)."""
+    spec = adapter.spec
+    key = None
+    if spec.weights_kms_key_arn is not None:
+        key = kms.Key.from_key_arn(scope, f"{adapter.at}.weights-key", spec.weights_kms_key_arn)
+    built = base.add_adapter(spec.name, scope=scope, adapter_name=spec.name, weights=spec.weights, weights_key=key)
+    for k, value in spec.tags.items():
+        cdk.Tags.of(built).add(k, value)
     return built
 
 

@@ -10,7 +10,7 @@ that one endpoint can carry more components than one CloudFormation stack can ho
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import aws_cdk as cdk
@@ -18,6 +18,7 @@ from aws_cdk import (
     aws_cloudwatch as cloudwatch,
     aws_ec2 as ec2,
     aws_iam as iam,
+    aws_kms as kms,
     aws_sagemaker as sagemaker,
     aws_sns as sns,
 )
@@ -27,11 +28,19 @@ from llm_hosting.endpoints.base import INVOKE_ACTIONS, Endpoint, endpoint_proble
 from llm_hosting.endpoints.deployment import RollbackAlarms, component_deployment_config
 from llm_hosting.endpoints.model import ModelDefinition, container
 from llm_hosting.endpoints.scaling import CopyCountScaling, service_linked_role_arn
-from llm_hosting.endpoints.settings import ComponentDeployment, StartupTimeouts
+from llm_hosting.endpoints.settings import (
+    ComponentDeployment,
+    RollbackThresholds,
+    ScaleInPolicy,
+    Scheduling,
+    StartupTimeouts,
+)
 from llm_hosting.endpoints.validation import check
 from llm_hosting.endpoints.variant import ProductionVariant, endpoint_config_vpc_config
+from llm_hosting.facts.djl import adapter_problem, unsourced_reason
+from llm_hosting.facts.instances import InstanceType
 from llm_hosting.monitoring.cfn import MetricMethods, alarm_metric_properties, cloudwatch_metric
-from llm_hosting.monitoring.dashboards import Graph, component_graphs, fleet_graphs
+from llm_hosting.monitoring.dashboards import Graph, adapter_graphs, component_graphs, fleet_graphs
 from llm_hosting.monitoring.metrics import ComponentMetrics
 from llm_hosting.naming import sagemaker_name_problem
 from llm_hosting.stack_info import stack_of
@@ -75,6 +84,78 @@ class ComputeRequirements:
     """CPU cores reserved per copy (at least 0.25). Default: none reserved."""
 
 
+def _requirements(
+    compute: ComputeRequirements, model: ModelDefinition, facts: InstanceType | None
+) -> IC.InferenceComponentComputeResourceRequirementsProperty:
+    """One copy's reservation on one instance type; accelerators default to the tensor parallel degree
+    (or 1), and to none on an instance type without GPUs."""
+    accelerators = compute.accelerators
+    if accelerators is None and (facts is None or facts.gpus > 0):
+        accelerators = model.tensor_parallel_degree or 1
+    return IC.InferenceComponentComputeResourceRequirementsProperty(
+        number_of_accelerator_devices_required=accelerators,
+        number_of_cpu_cores_required=compute.cpu_cores,
+        min_memory_required_in_mb=compute.memory_mb,
+        max_memory_required_in_mb=compute.max_memory_mb,
+    )
+
+
+def _fit_problems(
+    instance_type: str,
+    facts: InstanceType | None,
+    requirements: IC.InferenceComponentComputeResourceRequirementsProperty,
+) -> list[str]:
+    """What one copy reserves against SageMaker's minimums and one instance of `instance_type`."""
+    problems = []
+    accelerators = requirements.number_of_accelerator_devices_required
+    memory_mb = int(requirements.min_memory_required_in_mb or 0)
+    max_memory_mb = requirements.max_memory_required_in_mb
+    cpu_cores = requirements.number_of_cpu_cores_required
+    if facts is not None and accelerators is not None and accelerators > facts.gpus:
+        problems.append(f"{accelerators} GPUs per copy but {instance_type} has {facts.gpus}; lower accelerators")
+    if memory_mb < 128:
+        problems.append(f"memory_mb is {memory_mb}; SageMaker reserves at least 128")
+    if facts is not None and memory_mb > facts.memory_mib:
+        problems.append(f"{memory_mb} MB per copy but {instance_type} has {facts.memory_mib} MB of host memory")
+    if max_memory_mb is not None and max_memory_mb < memory_mb:
+        problems.append(f"max_memory_mb ({max_memory_mb:g}) is below memory_mb ({memory_mb})")
+    if cpu_cores is not None and cpu_cores < 0.25:
+        problems.append(f"cpu_cores is {cpu_cores:g}; SageMaker reserves at least 0.25")
+    if facts is not None and cpu_cores is not None and cpu_cores > facts.vcpus:
+        problems.append(f"{cpu_cores:g} cores per copy but {instance_type} has {facts.vcpus} vCPUs")
+    return problems
+
+
+def _scale_in_problems(policy: ScaleInPolicy) -> list[str]:
+    problems = []
+    if policy.cooldown_minutes is not None and not 5 <= policy.cooldown_minutes <= 1440:
+        problems.append(f"scale_in cooldown_minutes is {policy.cooldown_minutes}; SageMaker takes 5-1440")
+    if policy.max_step is not None and not 1 <= policy.max_step <= 100:
+        problems.append(f"scale_in max_step is {policy.max_step}; SageMaker takes 1-100")
+    return problems
+
+
+def _scale_in_policy(policy: ScaleInPolicy | None) -> sagemaker.CfnEndpointConfig.ScaleInPolicyProperty | None:
+    if policy is None:
+        return None
+    return sagemaker.CfnEndpointConfig.ScaleInPolicyProperty(
+        strategy=policy.strategy.upper().replace("-", "_"),
+        cooldown_in_minutes=policy.cooldown_minutes,
+        maximum_step_size=policy.max_step,
+    )
+
+
+def _scheduling(scheduling: Scheduling | None) -> IC.InferenceComponentSchedulingConfigProperty | None:
+    if scheduling is None:
+        return None
+    return IC.InferenceComponentSchedulingConfigProperty(
+        placement_strategy=scheduling.placement.upper(),
+        availability_zone_balance=IC.InferenceComponentAvailabilityZoneBalanceProperty(
+            enforcement_mode="PERMISSIVE", max_imbalance=scheduling.az_max_imbalance
+        ),
+    )
+
+
 class InferenceComponentEndpoint(Endpoint):
     """The endpoint and its fleet; models arrive with `add_component`.
 
@@ -98,6 +179,8 @@ class InferenceComponentEndpoint(Endpoint):
         network_isolation: bool = False,
         alarm_topic: sns.ITopic | None = None,
         archive_access: S3Location | None = None,
+        scale_in: ScaleInPolicy | None = None,
+        data_cache: bool | None = None,
     ) -> None:
         """
         Args:
@@ -115,6 +198,10 @@ class InferenceComponentEndpoint(Endpoint):
             alarm_topic: Where the components' alarms also notify. Default: nowhere.
             archive_access: A prefix that holds every component's model archive, read as a whole (e.g.
                 where an app stages the endpoint's archives). Default: each archive object alone.
+            scale_in: How managed instance scaling releases instances (idle release or consolidation).
+                Default: SageMaker's.
+            data_cache: The components' default for caching model data and image on new instances.
+                Default: SageMaker's.
         """
         initial = variant.initial_instance_count
         minimum = initial if min_instance_count is None else min_instance_count
@@ -124,6 +211,8 @@ class InferenceComponentEndpoint(Endpoint):
             problems.append(
                 f"instance counts must keep 0 <= min ({minimum}) <= initial ({initial}) <= max ({maximum}), max >= 1"
             )
+        if scale_in is not None:
+            problems += _scale_in_problems(scale_in)
         facts = variant.facts
         if facts is not None and facts.is_burstable and maximum > minimum:
             problems.append(
@@ -144,6 +233,7 @@ class InferenceComponentEndpoint(Endpoint):
             role_description=f"SageMaker execution role of endpoint {endpoint_name} and its inference components",
         )
         self.stack = stack_of(scope)
+        self.data_cache = data_cache
         self.min_instance_count = minimum
         self.max_instance_count = maximum
         self.dependent_stacks: dict[cdk.Stack, set[cdk.Stack]] = {}
@@ -155,7 +245,10 @@ class InferenceComponentEndpoint(Endpoint):
             production_variants=[
                 variant.property(
                     managed_instance_scaling=sagemaker.CfnEndpointConfig.ManagedInstanceScalingProperty(
-                        status="ENABLED", min_instance_count=minimum, max_instance_count=maximum
+                        status="ENABLED",
+                        min_instance_count=minimum,
+                        max_instance_count=maximum,
+                        scale_in_policy=_scale_in_policy(scale_in),
                     ),
                     with_startup=False,
                 )
@@ -182,8 +275,14 @@ class InferenceComponentEndpoint(Endpoint):
         super().grant_read(location)
 
     def dashboard_graphs(self) -> list[Graph]:
-        """The shared fleet's reservations and use, and per component its traffic, latency and copies."""
-        return fleet_graphs(self.metrics) + component_graphs([c.metrics for c in self.components])
+        """The shared fleet's reservations and use, per component its traffic, latency and copies, and per
+        adapter added so far its traffic, errors and latency."""
+        adapters = [a.metrics for c in self.components for a in c.adapters]
+        return (
+            fleet_graphs(self.metrics)
+            + component_graphs([c.metrics for c in self.components])
+            + adapter_graphs(adapters)
+        )
 
     def grant_weights(self, locations: Sequence[S3Location]) -> None:
         """Let the components read these weights prefixes, in as few statements as keep the policy small:
@@ -194,12 +293,7 @@ class InferenceComponentEndpoint(Endpoint):
 
     def can_read(self, location: S3Location) -> bool:
         """Whether a granted prefix covers `location`."""
-        return any(
-            granted.bucket == location.bucket
-            and granted.kms_key_arn == location.kms_key_arn
-            and location.prefix.startswith(granted.prefix)
-            for granted in self._readable
-        )
+        return any(granted.covers(location) for granted in self._readable)
 
     def add_component(
         self,
@@ -211,6 +305,9 @@ class InferenceComponentEndpoint(Endpoint):
         initial_copies: int = 1,
         startup: StartupTimeouts | None = None,
         deployment: ComponentDeployment | None = None,
+        compute_by_instance_type: Mapping[str, ComputeRequirements] | None = None,
+        data_cache: bool | None = None,
+        scheduling: Scheduling | None = None,
         scope: Construct | None = None,
     ) -> InferenceComponent:
         """Place a model on this endpoint (see `InferenceComponent` for the arguments), in `scope`:
@@ -225,6 +322,9 @@ class InferenceComponentEndpoint(Endpoint):
             initial_copies=initial_copies,
             startup=startup,
             deployment=deployment,
+            compute_by_instance_type=compute_by_instance_type,
+            data_cache=data_cache,
+            scheduling=scheduling,
         )
 
     def scaling_role_arn(self, stack: cdk.Stack) -> str:
@@ -253,30 +353,41 @@ class InferenceComponent(MetricMethods, Construct):
         initial_copies: int = 1,
         startup: StartupTimeouts | None = None,
         deployment: ComponentDeployment | None = None,
+        compute_by_instance_type: Mapping[str, ComputeRequirements] | None = None,
+        data_cache: bool | None = None,
+        scheduling: Scheduling | None = None,
     ) -> None:
         """
         Args:
             endpoint: The shared endpoint.
             component_name: The name clients pass as InferenceComponentName (unique in the account and region).
             model: What runs: image, serving code, weights, DJL settings (at most 16 environment entries).
-            compute: What one copy reserves.
+            compute: What one copy reserves (on the variant's instance_type, and on every pool type not in
+                `compute_by_instance_type`).
             initial_copies: Copies at creation (0 or more). Default: 1.
             startup: Download and health-check timeouts. Default: the endpoint variant's.
             deployment: Roll updates copy batch by batch, rolled back by alarms. Default: SageMaker's.
+            compute_by_instance_type: Another reservation on some of the variant's fallback pool types; the
+                component then gets one specification per pool type (Specifications). Default: `compute` on all.
+            data_cache: Cache the model data and image on each instance that gets a copy, so scale-out is
+                faster (DataCacheConfig). Default: the endpoint's `data_cache`, else SageMaker's (on by itself
+                on instance types with more than 232 GiB of local NVMe, per CloudFormation's schema).
+            scheduling: How copies are placed (spread or binpack, Availability Zone balance). Default: SageMaker's.
         """
-        gpus = endpoint.variant.gpus
-        accelerators = compute.accelerators
-        if accelerators is None and gpus != 0:
-            accelerators = model.tensor_parallel_degree or 1
+        by_type = dict(compute_by_instance_type or {})
+        reservations = {
+            name: _requirements(by_type.get(name, compute), model, facts) for name, facts in endpoint.variant.pool_facts
+        }
         problems = self._problems(
-            endpoint,
-            name=component_name,
-            model=model,
-            compute=compute,
-            accelerators=accelerators,
-            initial_copies=initial_copies,
+            endpoint, name=component_name, model=model, reservations=reservations, initial_copies=initial_copies
         )
+        problems += [
+            f"compute_by_instance_type names {name}, which is not one of the variant's fallback instance_pools"
+            for name in by_type
+            if name not in endpoint.variant.instance_pools
+        ]
         check(scope, problems, child=construct_id)
+        accelerators = reservations[endpoint.variant.instance_type].number_of_accelerator_devices_required
         super().__init__(scope, construct_id)
         self.stack = stack = stack_of(scope)  # asked once: each Stack.of is a round trip to the jsii kernel
         self.component_name = component_name
@@ -304,18 +415,34 @@ class InferenceComponent(MetricMethods, Construct):
                 model_data_download_timeout_in_seconds=startup.download_timeout_s,
                 container_startup_health_check_timeout_in_seconds=startup.health_check_timeout_s,
             )
-        specification = IC.InferenceComponentSpecificationProperty(
-            container=IC.InferenceComponentContainerSpecificationProperty(
-                image=bound.image.uri, artifact_url=bound.model_data_url, environment=bound.environment
-            ),
-            compute_resource_requirements=IC.InferenceComponentComputeResourceRequirementsProperty(
-                number_of_accelerator_devices_required=accelerators,
-                number_of_cpu_cores_required=compute.cpu_cores,
-                min_memory_required_in_mb=compute.memory_mb,
-                max_memory_required_in_mb=compute.max_memory_mb,
-            ),
-            startup_parameters=startup_parameters,
-        )
+        cache = data_cache if data_cache is not None else endpoint.data_cache
+        cache_config = IC.InferenceComponentDataCacheConfigProperty(enable_caching=cache) if cache is not None else None
+        scheduling_config = _scheduling(scheduling)
+        specification = specifications = None
+        if by_type:
+            specifications = [
+                IC.InferenceComponentSpecificationForInstanceTypeProperty(
+                    instance_type=name,
+                    container=IC.InferenceComponentContainerSpecificationForInstanceTypeProperty(
+                        image=bound.image.uri, artifact_url=bound.model_data_url, environment=bound.environment
+                    ),
+                    compute_resource_requirements=requirements,
+                    startup_parameters=startup_parameters,
+                    data_cache_config=cache_config,
+                    scheduling_config=scheduling_config,
+                )
+                for name, requirements in reservations.items()
+            ]
+        else:
+            specification = IC.InferenceComponentSpecificationProperty(
+                container=IC.InferenceComponentContainerSpecificationProperty(
+                    image=bound.image.uri, artifact_url=bound.model_data_url, environment=bound.environment
+                ),
+                compute_resource_requirements=reservations[endpoint.variant.instance_type],
+                startup_parameters=startup_parameters,
+                data_cache_config=cache_config,
+                scheduling_config=scheduling_config,
+            )
 
         self.rollback_alarms: RollbackAlarms | None = None
         deployment_config = None
@@ -338,6 +465,7 @@ class InferenceComponent(MetricMethods, Construct):
             variant_name=endpoint.variant_name,
             inference_component_name=component_name,
             specification=specification,
+            specifications=specifications,
             runtime_config=IC.InferenceComponentRuntimeConfigProperty(copy_count=initial_copies),
             deployment_config=deployment_config,
         )
@@ -351,6 +479,7 @@ class InferenceComponent(MetricMethods, Construct):
             stack.add_stack_dependency(endpoint_stack)
         self.scaling: CopyCountScaling | None = None
         self.capacity_alarm: cloudwatch.CfnAlarm | None = None
+        self.adapters: list[InferenceComponentAdapter] = []
 
     @staticmethod
     def _problems(
@@ -358,30 +487,15 @@ class InferenceComponent(MetricMethods, Construct):
         *,
         name: str,
         model: ModelDefinition,
-        compute: ComputeRequirements,
-        accelerators: int | None,
+        reservations: Mapping[str, IC.InferenceComponentComputeResourceRequirementsProperty],
         initial_copies: int,
     ) -> list[str]:
         problems = []
         name_problem = sagemaker_name_problem(name)
         if name_problem is not None:
             problems.append(f"component_name: {name_problem}")
-        facts = endpoint.variant.facts
-        instance_type = endpoint.variant.instance_type
-        if facts is not None and accelerators is not None and accelerators > facts.gpus:
-            problems.append(f"{accelerators} GPUs per copy but {instance_type} has {facts.gpus}; lower accelerators")
-        if compute.memory_mb < 128:
-            problems.append(f"memory_mb is {compute.memory_mb}; SageMaker reserves at least 128")
-        if facts is not None and compute.memory_mb > facts.memory_mib:
-            problems.append(
-                f"{compute.memory_mb} MB per copy but {instance_type} has {facts.memory_mib} MB of host memory"
-            )
-        if compute.max_memory_mb is not None and compute.max_memory_mb < compute.memory_mb:
-            problems.append(f"max_memory_mb ({compute.max_memory_mb}) is below memory_mb ({compute.memory_mb})")
-        if compute.cpu_cores is not None and compute.cpu_cores < 0.25:
-            problems.append(f"cpu_cores is {compute.cpu_cores:g}; SageMaker reserves at least 0.25")
-        if facts is not None and compute.cpu_cores is not None and compute.cpu_cores > facts.vcpus:
-            problems.append(f"{compute.cpu_cores:g} cores per copy but {instance_type} has {facts.vcpus} vCPUs")
+        for instance_type, facts in endpoint.variant.pool_facts:
+            problems += _fit_problems(instance_type, facts, reservations[instance_type])
         if initial_copies < 0:
             problems.append(f"initial_copies is {initial_copies}; use 0 or more")
         if len(model.environment) > COMPONENT_ENV_MAX_ENTRIES:
@@ -389,11 +503,27 @@ class InferenceComponent(MetricMethods, Construct):
                 f"the environment has {len(model.environment)} entries; an inference component takes at most "
                 f"{COMPONENT_ENV_MAX_ENTRIES}"
             )
+        accelerators = reservations[endpoint.variant.instance_type].number_of_accelerator_devices_required
         problems += model.problems(
-            gpus=accelerators,
+            gpus=int(accelerators) if accelerators is not None else None,
             gpu_owner=f"the component reserves {accelerators}; lower it or raise the component's accelerators",
         )
         return problems
+
+    def add_adapter(
+        self,
+        construct_id: str,
+        *,
+        adapter_name: str,
+        weights: str,
+        weights_key: kms.IKey | None = None,
+        scope: Construct | None = None,
+    ) -> InferenceComponentAdapter:
+        """Put a LoRA adapter on this component (see `InferenceComponentAdapter`), in `scope`: another
+        stack holds adapters beyond what one stack can (default: this construct)."""
+        return InferenceComponentAdapter(
+            scope or self, construct_id, base=self, adapter_name=adapter_name, weights=weights, weights_key=weights_key
+        )
 
     def auto_scale_copy_count(self, *, min_copies: int, max_copies: int) -> CopyCountScaling:
         """Scale the copy count between `min_copies` and `max_copies`; add the metric to track with
@@ -403,7 +533,10 @@ class InferenceComponent(MetricMethods, Construct):
         that found no copy, driving a step policy that adds one. A floor of copies with an alarm topic
         on the endpoint brings an alarm for requests that found no copy all the same (the fleet is full).
         """
-        check(self, ["auto_scale_copy_count was already called; call it once"] if self.scaling is not None else [])
+        problems = ["auto_scale_copy_count was already called; call it once"] if self.scaling is not None else []
+        if min_copies == 0 and self.adapters:
+            problems.append(ADAPTERS_NEED_A_COPY)
+        check(self, problems)
         self.scaling = CopyCountScaling(
             self,
             "Scaling",
@@ -442,14 +575,7 @@ class InferenceComponent(MetricMethods, Construct):
         streaming form). IAM has no condition key for the component name, so the grant names the
         endpoint and the component as resources; a caller allowed the endpoint alone may call every
         component on it."""
-        stack = cdk.Stack.of(self)
-        component_arn = (
-            f"arn:{stack.partition}:sagemaker:{stack.region}:{stack.account}:inference-component/"
-            f"{self.component_name.lower()}"
-        )
-        return iam.Grant.add_to_principal(
-            grantee=grantee, actions=list(INVOKE_ACTIONS), resource_arns=[self.endpoint.endpoint_arn, component_arn]
-        )
+        return _grant_component_invoke(self, grantee, self.endpoint, self.component_name)
 
     def metric_invocations_per_copy(self, props: cloudwatch.MetricOptions | None = None) -> cloudwatch.Metric:
         return cloudwatch_metric(self.metrics.invocations_per_copy(), props)
@@ -459,3 +585,123 @@ class InferenceComponent(MetricMethods, Construct):
     ) -> cloudwatch.Metric:
         """Requests that found no copy to serve them."""
         return cloudwatch_metric(self.metrics.no_capacity_invocation_failures(), props)
+
+
+ADAPTERS_NEED_A_COPY = (
+    "a component that carries adapters keeps at least one copy: adapters have no copies of their own, and "
+    "SageMaker's scale-to-zero guide documents the way back for components with compute only; use min_copies=1"
+)
+
+
+class InferenceComponentAdapter(MetricMethods, Construct):
+    """A LoRA adapter: an inference component with no compute of its own, which SageMaker loads into its
+    base component's copies (Specification.BaseInferenceComponentName).
+
+    Clients call it by its name (InferenceComponentName); one base model can so serve a fine-tune per
+    customer. The adapter is created after its base and deleted before it. It has no copies and no
+    scaling: scale the base. With an alarm topic on the endpoint, its own 5xx errors alarm (a customer
+    whose adapter does not load sees them alone).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        base: InferenceComponent,
+        adapter_name: str,
+        weights: str,
+        weights_key: kms.IKey | None = None,
+    ) -> None:
+        """
+        Args:
+            base: The component whose model the adapter fine-tunes.
+            adapter_name: The name clients pass as InferenceComponentName (unique in the account and region).
+            weights: The adapter's archive in S3 (ArtifactUrl): one .tar.gz object.
+            weights_key: The KMS key that encrypts the artifact, if any: the endpoint's role may decrypt with it.
+        """
+        check(scope, _adapter_problems(base, adapter_name, weights), child=construct_id)
+        super().__init__(scope, construct_id)
+        self.stack = stack = stack_of(scope)
+        self.adapter_name = adapter_name
+        self.base = base
+        endpoint = base.endpoint
+        self.metrics: ComponentMetrics = ComponentMetrics(adapter_name)
+        """The adapter's invocation metrics (its own InferenceComponentName; the compute is the base's)."""
+        location = S3Location.parse(weights, weights_key.key_arn if weights_key is not None else None)
+        if not endpoint.can_read(location):
+            endpoint.grant_read(location)
+        self.resource = IC(
+            self,
+            "Resource",
+            endpoint_name=endpoint.endpoint_name,
+            inference_component_name=adapter_name,
+            specification=IC.InferenceComponentSpecificationProperty(
+                base_inference_component_name=base.component_name,
+                container=IC.InferenceComponentContainerSpecificationProperty(artifact_url=weights),
+            ),
+        )
+        # The base is named by string: create the adapter after it, delete it before it.
+        if stack is base.stack:
+            self.resource.add_resource_dependency(base.resource)
+        elif base.stack not in endpoint.dependent_stacks.setdefault(stack, set()):
+            endpoint.dependent_stacks[stack].add(base.stack)
+            stack.add_stack_dependency(base.stack)
+        base.adapters.append(self)
+        self.errors_alarm: cloudwatch.CfnAlarm | None = None
+        if endpoint.alarm_actions:
+            thresholds = base.deployment.rollback if base.deployment is not None else RollbackThresholds()
+            self.errors_alarm = cloudwatch.CfnAlarm(
+                self,
+                "Errors",
+                alarm_description=(
+                    f"Adapter {adapter_name} on {base.component_name}: more than {thresholds.max_5xx_errors} 5xx "
+                    "errors a minute (its artifact may not load)"
+                ),
+                comparison_operator="GreaterThanThreshold",
+                threshold=thresholds.max_5xx_errors,
+                evaluation_periods=thresholds.evaluation_periods,
+                datapoints_to_alarm=thresholds.evaluation_periods,
+                treat_missing_data="notBreaching",
+                alarm_actions=list(endpoint.alarm_actions),
+                ok_actions=list(endpoint.alarm_actions),
+                **alarm_metric_properties(self.metrics.invocation_5xx_errors()),
+            )
+
+    def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Allow `grantee` to invoke this adapter (see `InferenceComponent.grant_invoke`)."""
+        return _grant_component_invoke(self, grantee, self.base.endpoint, self.adapter_name)
+
+
+def _adapter_problems(base: InferenceComponent, name: str, weights: str) -> list[str]:
+    problems = []
+    name_problem = sagemaker_name_problem(name)
+    if name_problem is not None:
+        problems.append(f"adapter_name: {name_problem}")
+    try:
+        location = S3Location.parse(weights)
+    except ValueError:
+        location = None
+    if location is None or not location.is_archive:
+        problems.append(
+            f"weights {weights!r} is not an S3 .tar.gz object (SageMaker takes one gzip-compressed tar); "
+            "use s3://bucket/adapter.tar.gz"
+        )
+    if base.scaling is not None and base.scaling.min_copies == 0:
+        problems.append(ADAPTERS_NEED_A_COPY)
+    image = base.definition.image.image
+    if base.definition.image.djl and image is not None and unsourced_reason(image.engine, image.version) is None:
+        refused = adapter_problem(image.engine, image.version, properties=base.definition.djl_properties()[0])
+        if refused is not None:
+            problems.append(f"the base cannot serve adapters: {refused}")
+    return problems
+
+
+def _grant_component_invoke(
+    scope: Construct, grantee: iam.IGrantable, endpoint: InferenceComponentEndpoint, name: str
+) -> iam.Grant:
+    stack = cdk.Stack.of(scope)
+    component_arn = f"arn:{stack.partition}:sagemaker:{stack.region}:{stack.account}:inference-component/{name.lower()}"
+    return iam.Grant.add_to_principal(
+        grantee=grantee, actions=list(INVOKE_ACTIONS), resource_arns=[endpoint.endpoint_arn, component_arn]
+    )

@@ -189,3 +189,28 @@ class WarmupSettings:
     """A run stops starting new invocations after this long (10-840); the rest count as skipped."""
     request_timeout_s: int = 60
     """One invocation's time limit (1-600): a model that takes longer counts as failed."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScaleInPolicy:
+    """How managed instance scaling releases an inference-component endpoint's instances (ScaleInPolicy)."""
+
+    strategy: Literal["idle-release", "consolidation"]
+    """idle-release: release instances that host no copies; consolidation: also move copies together to
+    release more (honouring each component's scheduling)."""
+    cooldown_minutes: int | None = None
+    """Consolidation: minutes after the last endpoint operation before it looks again (5-1440).
+    Default: SageMaker's (20)."""
+    max_step: int | None = None
+    """Consolidation: at most this many instances released at a time (1-100). Default: SageMaker's (1)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Scheduling:
+    """How SageMaker places a component's copies when it adds or removes them (SchedulingConfig)."""
+
+    placement: Literal["spread", "binpack"]
+    """spread: across instances, for resilience; binpack: onto as few instances as possible."""
+    az_max_imbalance: int = 0
+    """Availability Zone balance (PERMISSIVE): a placement may leave at most this many more copies in
+    one zone than in another (0-100; CloudFormation requires the balance with a placement strategy)."""

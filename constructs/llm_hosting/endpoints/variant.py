@@ -14,6 +14,8 @@ from llm_hosting.endpoints.settings import VARIANT_NAME, Routing, StartupTimeout
 from llm_hosting.facts.instances import INSTANCE_TYPES, InstanceType
 
 ROUTING = {"least-outstanding-requests": "LEAST_OUTSTANDING_REQUESTS", "random": "RANDOM"}
+MAX_INSTANCE_POOLS = 5
+"""InstancePools: 1-5 (botocore's sagemaker ProductionVariant)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,6 +40,16 @@ class ProductionVariant:
     instance: InstanceType | None = None
     """What the library needs to know of `instance_type` (GPUs, memory, vCPUs, NVMe). Default: the
     library's facts for it; give it for a type the library does not know."""
+    instance_pools: Sequence[str] = ()
+    """Fallback instance types after `instance_type`, in priority order (InstancePools; 2-5 types in
+    all): SageMaker provisions `instance_type` first, and the next pool's type when capacity is short,
+    at creation and at scale-out; it releases the fallbacks first. Default: `instance_type` only."""
+    provision_timeout_s: int | None = None
+    """How long SageMaker tries for capacity (across the pools) before it gives up (300-3600 s).
+    Default: SageMaker's."""
+    capacity_reservation_arn: str | None = None
+    """Launch instances only into this ML capacity reservation (a training plan for endpoints;
+    CapacityReservationPreference capacity-reservations-only). Default: on-demand capacity."""
 
     @property
     def facts(self) -> InstanceType | None:
@@ -48,8 +60,31 @@ class ProductionVariant:
         facts = self.facts
         return facts.gpus if facts is not None else None
 
+    @property
+    def pool_types(self) -> tuple[str, ...]:
+        """Every type the variant may run on, in priority order."""
+        return (self.instance_type, *self.instance_pools)
+
+    @property
+    def pool_facts(self) -> tuple[tuple[str, InstanceType | None], ...]:
+        """Every type the variant may run on, in priority order, with what the library knows of it."""
+        return ((self.instance_type, self.facts), *((name, INSTANCE_TYPES.get(name)) for name in self.instance_pools))
+
     def problems(self) -> list[str]:
         problems: list[str] = []
+        if len(self.pool_types) > MAX_INSTANCE_POOLS or len(set(self.pool_types)) < len(self.pool_types):
+            problems.append(
+                f"instance_pools: {', '.join(self.pool_types)} must be at most {MAX_INSTANCE_POOLS} different types "
+                "in all, instance_type included"
+            )
+        storage = {facts.nvme for _, facts in self.pool_facts if facts is not None}
+        if len(storage) > 1:
+            problems.append(
+                f"instance_pools: {', '.join(self.pool_types)} mix local NVMe and EBS storage, but the variant's "
+                "volume settings apply to every pool; choose types alike"
+            )
+        if self.provision_timeout_s is not None and not 300 <= self.provision_timeout_s <= 3600:
+            problems.append(f"provision_timeout_s is {self.provision_timeout_s}; SageMaker takes 300-3600")
         if self.initial_instance_count < 1:
             problems.append(
                 f"initial_instance_count is {self.initial_instance_count}; an endpoint starts with at least 1 instance"
@@ -86,10 +121,23 @@ class ProductionVariant:
             )
         if self.inference_ami_version is not None:
             options["inference_ami_version"] = self.inference_ami_version
+        if self.instance_pools:
+            options["instance_pools"] = [
+                sagemaker.CfnEndpointConfig.InstancePoolProperty(instance_type=name, priority=priority)
+                for priority, name in enumerate(self.pool_types, start=1)
+            ]
+        if self.provision_timeout_s is not None:
+            options["variant_instance_provision_timeout_in_seconds"] = self.provision_timeout_s
+        if self.capacity_reservation_arn is not None:
+            options["capacity_reservation_config"] = sagemaker.CfnEndpointConfig.CapacityReservationConfigProperty(
+                capacity_reservation_preference="capacity-reservations-only",
+                ml_reservation_arn=self.capacity_reservation_arn,
+            )
         return sagemaker.CfnEndpointConfig.ProductionVariantProperty(
             variant_name=self.variant_name,
             model_name=model_name,
-            instance_type=self.instance_type,
+            # With pools the types are the pools' (the API takes one or the other).
+            instance_type=None if self.instance_pools else self.instance_type,
             initial_instance_count=self.initial_instance_count,
             initial_variant_weight=initial_variant_weight,
             managed_instance_scaling=managed_instance_scaling,

@@ -191,3 +191,39 @@ def component_graphs(components: Sequence[ComponentMetrics]) -> list[Graph]:
             [Line(c.no_capacity_invocation_failures(), c.component) for c in components],
         ),
     ]
+
+
+MAX_ROWS_PER_GRAPH = 100
+"""Metrics and expressions in one graph (CloudWatch's metric widget structure: 1-100)."""
+
+
+def _per_item_graphs(title: str, lines: Sequence[Line], what: str) -> list[Graph]:
+    """`lines` over as many graphs as keep each within MAX_ROWS_PER_GRAPH, titled with the range."""
+    per_line = 2 if lines and (lines[0].scale is not None or lines[0].over is not None) else 1
+    per_graph = MAX_ROWS_PER_GRAPH // per_line
+    if len(lines) <= per_graph:
+        return [Graph(title, lines)]
+    return [
+        Graph(f"{title}, {what} {start + 1}-{min(start + per_graph, len(lines))}", lines[start : start + per_graph])
+        for start in range(0, len(lines), per_graph)
+    ]
+
+
+def adapter_graphs(adapters: Sequence[ComponentMetrics]) -> list[Graph]:
+    """Per adapter its invocations, 5xx errors and latency, one line per adapter (each adapter is an
+    inference component of its own, so its traffic has its own InferenceComponentName)."""
+    if not adapters:
+        return []
+    return [
+        *_per_item_graphs(
+            "Invocations per adapter", [Line(a.invocations(), a.component) for a in adapters], "adapters"
+        ),
+        *_per_item_graphs(
+            "5xx errors per adapter", [Line(a.invocation_5xx_errors(), a.component) for a in adapters], "adapters"
+        ),
+        *_per_item_graphs(
+            "Model latency p90 per adapter (ms)",
+            [Line(a.model_latency("p90"), a.component, scale=1000) for a in adapters],
+            "adapters",
+        ),
+    ]

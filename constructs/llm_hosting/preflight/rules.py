@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from llm_hosting.assembly import StackTemplate
@@ -81,6 +81,13 @@ class AssemblyNames:
     """False when some endpoint's name is generated or resolved at deploy time: absence proves nothing."""
     components: frozenset[str]
     all_components_named: bool
+    instance_types: Mapping[str, frozenset[str] | None] = field(default_factory=dict)
+    """Endpoint name -> every instance type its variants run on (instance pools included), or None
+    unless every one is literal."""
+    component_endpoints: Mapping[str, str | None] = field(default_factory=dict)
+    """Inference component name -> the endpoint it is placed on (None when resolved at deploy time)."""
+    adapters: frozenset[str] = frozenset()
+    """The inference components that are adapters on another (BaseInferenceComponentName)."""
 
 
 def endpoint_config(resources: Mapping[str, Any], endpoint_properties: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -106,10 +113,31 @@ def _variant_names(config: Mapping[str, Any] | None, env: Env) -> tuple[str, ...
     return tuple(name for name in names if name is not None) if None not in names else None
 
 
+def _instance_types(config: Mapping[str, Any] | None, env: Env) -> frozenset[str] | None:
+    """Every instance type of an endpoint config's variants (InstanceType or InstancePools), or None
+    unless every one is literal."""
+    variants = config.get("ProductionVariants") if config is not None else None
+    if not isinstance(variants, list) or len(_objects(variants)) != len(variants):
+        return None
+    names: list[str | None] = []
+    for variant in variants:
+        pools = variant.get("InstancePools")
+        if pools is None:
+            names.append(known_text(variant.get("InstanceType"), env))
+        elif isinstance(pools, list) and len(_objects(pools)) == len(pools):
+            names.extend(known_text(pool.get("InstanceType"), env) for pool in pools)
+        else:
+            return None
+    return frozenset(name for name in names if name is not None) if None not in names else None
+
+
 def index_names(stacks: Sequence[StackTemplate]) -> AssemblyNames:
     """Every endpoint (with its variants) and inference component the stacks define, by literal name."""
     endpoints: dict[str, tuple[str, ...] | None] = {}
+    instance_types: dict[str, frozenset[str] | None] = {}
     components: set[str] = set()
+    component_endpoints: dict[str, str | None] = {}
+    adapters: set[str] = set()
     all_endpoints_named = all_components_named = True
     for stack in stacks:
         env = template_env(stack)
@@ -121,14 +149,28 @@ def index_names(stacks: Sequence[StackTemplate]) -> AssemblyNames:
                 if name is None:
                     all_endpoints_named = False
                     continue
-                endpoints[name] = _variant_names(endpoint_config(stack.resources, properties), env)
+                config = endpoint_config(stack.resources, properties)
+                endpoints[name] = _variant_names(config, env)
+                instance_types[name] = _instance_types(config, env)
             elif kind == "AWS::SageMaker::InferenceComponent":
                 name = known_text(properties.get("InferenceComponentName"), env)
                 if name is None:
                     all_components_named = False
-                else:
-                    components.add(name)
-    return AssemblyNames(endpoints, all_endpoints_named, frozenset(components), all_components_named)
+                    continue
+                components.add(name)
+                component_endpoints[name] = known_text(properties.get("EndpointName"), env)
+                specification = _object(properties.get("Specification")) or {}
+                if "BaseInferenceComponentName" in specification:
+                    adapters.add(name)
+    return AssemblyNames(
+        endpoints,
+        all_endpoints_named,
+        frozenset(components),
+        all_components_named,
+        instance_types=instance_types,
+        component_endpoints=component_endpoints,
+        adapters=frozenset(adapters),
+    )
 
 
 @dataclass(frozen=True)
@@ -309,6 +351,76 @@ def ic_endpoint_exists(r: Resource) -> Iterator[Finding]:
         )
 
 
+_IC_SPEC_SOURCE = "botocore sagemaker InferenceComponentSpecification"
+
+
+def ic_one_specification_form(r: Resource) -> Iterator[Finding]:
+    if "Specification" in r.properties and "Specifications" in r.properties:
+        yield Finding(
+            "Specifications",
+            "an inference component takes Specification or Specifications, not both "
+            '(botocore sagemaker CreateInferenceComponentInput.Specifications documentation: "You can use either '
+            'this parameter or the singular Specification parameter, but not both")',
+        )
+
+
+def ic_specification_instance_types(r: Resource) -> Iterator[Finding]:
+    """Each per-type specification names one of the endpoint's instance types (its instance pools)."""
+    endpoint = r.text(r.properties.get("EndpointName"))
+    types = r.names.instance_types.get(endpoint) if endpoint is not None else None
+    if types is None:
+        return
+    for index, item in _objects(r.properties.get("Specifications")):
+        name = r.text(item.get("InstanceType"))
+        if name is not None and name not in types:
+            yield Finding(
+                f"Specifications[{index}].InstanceType",
+                f"endpoint {endpoint} runs on {', '.join(sorted(types))}, not {name}: each specification maps to an "
+                f"instance type of the endpoint's instance pools ({_IC_SPEC_SOURCE}.InstanceType documentation; "
+                "SageMaker developer guide, realtime-endpoints-heterogeneous)",
+            )
+
+
+def ic_adapter(r: Resource) -> Iterator[Finding]:
+    """An adapter: no compute of its own, an artifact, and a base on the same endpoint that is no adapter."""
+    specification = _object(r.properties.get("Specification"))
+    if specification is None or "BaseInferenceComponentName" not in specification:
+        return
+    source = f"{_IC_SPEC_SOURCE}.BaseInferenceComponentName documentation"
+    if "ComputeResourceRequirements" in specification:
+        yield Finding(
+            "Specification.ComputeResourceRequirements",
+            "an adapter uses its base component's compute: omit it "
+            f"({_IC_SPEC_SOURCE}.ComputeResourceRequirements documentation)",
+        )
+    container = _object(specification.get("Container")) or {}
+    if "ArtifactUrl" not in container:
+        yield Finding(
+            "Specification.Container.ArtifactUrl", f"an adapter is loaded from its ArtifactUrl: give it ({source})"
+        )
+    base = r.text(specification.get("BaseInferenceComponentName"))
+    names = r.names
+    if base is None or not names.all_components_named:
+        return
+    where = "Specification.BaseInferenceComponentName"
+    if base not in names.components:
+        yield Finding(
+            where,
+            f"{base} is no inference component this assembly defines{_closest(base, names.components - names.adapters)}"
+            f" (an adapter needs an existing component with the foundation model: {source})",
+        )
+    elif base in names.adapters:
+        yield Finding(where, f"{base} is an adapter itself; name the component with the foundation model ({source})")
+    else:
+        endpoint, base_endpoint = r.text(r.properties.get("EndpointName")), names.component_endpoints.get(base)
+        if endpoint is not None and base_endpoint is not None and endpoint != base_endpoint:
+            yield Finding(
+                "EndpointName",
+                f"{endpoint}, but the base {base} is on {base_endpoint}: an adapter is loaded into its base's copies "
+                f"({source})",
+            )
+
+
 # --- Models ----------------------------------------------------------------------------------------
 
 
@@ -364,9 +476,14 @@ _NVME_SOURCE = (
 
 
 def _nvme_type(r: Resource, variant: Mapping[str, Any]) -> str | None:
-    name = r.text(variant.get("InstanceType"))
-    facts = INSTANCE_TYPES.get(name) if name is not None else None
-    return name if facts is not None and facts.nvme else None
+    """The variant's first instance type (of its InstanceType or InstancePools) with local NVMe storage."""
+    names = [r.text(variant.get("InstanceType"))]
+    names += [r.text(pool.get("InstanceType")) for _, pool in _objects(variant.get("InstancePools"))]
+    for name in names:
+        facts = INSTANCE_TYPES.get(name) if name is not None else None
+        if facts is not None and facts.nvme:
+            return name
+    return None
 
 
 def nvme_storage(r: Resource) -> Iterator[Finding]:
@@ -390,6 +507,16 @@ def nvme_storage(r: Resource) -> Iterator[Finding]:
             f"config's KmsKeyId there (the key cannot encrypt instance storage, and older API documentation says "
             f"CreateEndpointConfig fails) ({_NVME_SOURCE})",
         )
+
+
+def instance_pools_replace_type(r: Resource) -> Iterator[Finding]:
+    for index, variant in _objects(r.properties.get("ProductionVariants")):
+        if has(variant, "InstancePools") and has(variant, "InstanceType"):
+            yield Finding(
+                f"ProductionVariants[{index}].InstanceType",
+                "the variant has InstancePools, which replace InstanceType: list the type as the priority-1 pool "
+                "and remove InstanceType (SageMaker developer guide, realtime-endpoints-heterogeneous)",
+            )
 
 
 def managed_instance_scaling_bounds(r: Resource) -> Iterator[Finding]:
@@ -641,13 +768,16 @@ def alarm_datapoints(r: Resource) -> Iterator[Finding]:
 
 RULES: Mapping[str, tuple[Rule, ...]] = {
     "AWS::SageMaker::Model": (model_data_archive, model_environment_size),
-    "AWS::SageMaker::EndpointConfig": (nvme_storage, managed_instance_scaling_bounds),
+    "AWS::SageMaker::EndpointConfig": (nvme_storage, instance_pools_replace_type, managed_instance_scaling_bounds),
     "AWS::SageMaker::Endpoint": (endpoint_deployment_sizes,),
     "AWS::SageMaker::InferenceComponent": (
         ic_environment_entries,
         ic_artifact_archive,
         ic_rolling_batch,
         ic_endpoint_exists,
+        ic_one_specification_form,
+        ic_specification_instance_types,
+        ic_adapter,
     ),
     "AWS::ApplicationAutoScaling::ScalableTarget": (capacity_bounds, scaling_resource),
     "AWS::ApplicationAutoScaling::ScalingPolicy": (

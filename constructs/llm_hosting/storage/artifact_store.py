@@ -30,6 +30,17 @@ class S3Location:
     def uri(self) -> str:
         return f"s3://{self.bucket}/{self.prefix}"
 
+    @property
+    def is_archive(self) -> bool:
+        """One `.tar.gz` object rather than a prefix (an adapter's or a model's archive)."""
+        return self.prefix.endswith(".tar.gz")
+
+    def covers(self, other: S3Location) -> bool:
+        """Whether reading this location (with its key) reads `other`."""
+        if self.bucket != other.bucket or self.kms_key_arn != other.kms_key_arn:
+            return False
+        return other.prefix == self.prefix if self.is_archive else other.prefix.startswith(self.prefix)
+
 
 def bootstrap_role_arn(scope: Construct, role: str, qualifier: str) -> str:
     """ARN of a role `cdk bootstrap` creates, e.g. `file-publishing-role`, in the stack's account/region."""
@@ -41,7 +52,13 @@ def bootstrap_role_arn(scope: Construct, role: str, qualifier: str) -> str:
 def read_prefix_statements(
     *, bucket_arn: str, prefix: str, kms_key_arn: str | None = None
 ) -> list[iam.PolicyStatement]:
-    """Least-privilege read of one prefix: list it, get its objects, decrypt with its key."""
+    """Least-privilege read of one prefix: list it, get its objects, decrypt with its key. A `.tar.gz`
+    key is one archive: get that object alone."""
+    if prefix.endswith(".tar.gz"):
+        statements = [iam.PolicyStatement(actions=["s3:GetObject"], resources=[f"{bucket_arn}/{prefix}"])]
+        if kms_key_arn is not None:
+            statements.append(iam.PolicyStatement(actions=["kms:Decrypt"], resources=[kms_key_arn]))
+        return statements
     statements = [
         iam.PolicyStatement(actions=["s3:GetObject"], resources=[f"{bucket_arn}/{prefix}*"]),
         iam.PolicyStatement(

@@ -63,14 +63,15 @@ def unique_names(context: Context) -> Iterator[Problem]:
                 f"'{endpoint.name}' is already the name of {endpoints[endpoint.name]}; endpoint names must be unique",
             )
         endpoints.setdefault(endpoint.name, endpoint.at)
-        for component in endpoint.components:
-            if component.name in components:
+        named = [(c.name, c.at) for c in endpoint.components] + [(a.name, a.at) for a in endpoint.adapters]
+        for name, at in named:
+            if name in components:
                 yield Problem(
-                    f"{component.at}.name",
-                    f"'{component.name}' is already the name of {components[component.name]}; inference "
-                    "component names must be unique in the account and region",
+                    f"{at}.name",
+                    f"'{name}' is already the name of {components[name]}; inference component names (adapters "
+                    "included) must be unique in the account and region",
                 )
-            components.setdefault(component.name, component.at)
+            components.setdefault(name, at)
 
 
 def endpoint_basics(context: Context, endpoint: ResolvedEndpoint) -> Iterator[Problem]:

@@ -5,20 +5,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from llm_hosting.catalog.errors import Problem
-from llm_hosting.catalog.resolve import ResolvedComponent, ResolvedEndpoint
+from llm_hosting.catalog.resolve import ResolvedComponent, ResolvedCompute, ResolvedEndpoint
 from llm_hosting.catalog.rules import models
 from llm_hosting.catalog.rules.common import Context, ordered, tags
-from llm_hosting.catalog.schema import MAX_COPIES, MAX_INSTANCES
+from llm_hosting.catalog.schema import MAX_COPIES, MAX_INSTANCES, InferenceComponentEndpointSpec
 from llm_hosting.catalog.settings import component_deployment
+from llm_hosting.facts.djl import adapter_problem, unsourced_reason
+from llm_hosting.facts.images import ContainerImage
 from llm_hosting.facts.instances import InstanceType
 
 
 def check(context: Context, endpoint: ResolvedEndpoint) -> Iterator[Problem]:
-    instance, at = endpoint.instance, endpoint.at
+    spec, instance, at = endpoint.spec_as(InferenceComponentEndpointSpec), endpoint.instance, endpoint.at
     if instance is not None:
         yield from placement(endpoint, instance)
+    yield from pools(context, endpoint, spec)
+    yield from scale_in(at, spec)
     for component in endpoint.components:
         yield from check_component(context, component, instance)
+        yield from fallback_compute(endpoint, component)
+        yield from adapters(context, component)
     if endpoint.instances.min == 0:
         floors = [c.name for c in endpoint.components if c.copies.min > 0]
         if floors:
@@ -124,3 +130,106 @@ def placement(endpoint: ResolvedEndpoint, instance: InstanceType) -> Iterator[Pr
             f"{what} but instance_count.max is {counts.max}; raise it to {needed.instance_count} or lower "
             "the components' initial copies",
         )
+
+
+def pools(context: Context, endpoint: ResolvedEndpoint, spec: InferenceComponentEndpointSpec) -> Iterator[Problem]:
+    """Fallback instance types: known, each once, none of them the endpoint's own instance_type."""
+    seen: dict[str, int] = {}
+    for k, name in enumerate(spec.instance_pools):
+        where = f"{endpoint.at}.instance_pools[{k}]"
+        if name == spec.instance_type:
+            yield Problem(where, f"{name} is instance_type, the first pool already; list only the fallback types")
+        elif name in seen:
+            yield Problem(where, f"{name} is already instance_pools[{seen[name]}]; give each type once")
+        elif name not in context.instance_types:
+            yield Problem(
+                where,
+                f"'{name}' is not a known instance type; use one of {', '.join(sorted(context.instance_types))}, "
+                "or describe it under instance_types",
+            )
+        elif endpoint.instance is not None and context.instance_types[name].nvme != endpoint.instance.nvme:
+            storage = {True: "local NVMe storage", False: "an EBS volume"}
+            yield Problem(
+                where,
+                f"{name} has {storage[context.instance_types[name].nvme]} but {spec.instance_type} has "
+                f"{storage[endpoint.instance.nvme]}: the variant's volume settings apply to every pool; choose "
+                "types alike",
+            )
+        seen.setdefault(name, k)
+
+
+def scale_in(at: str, spec: InferenceComponentEndpointSpec) -> Iterator[Problem]:
+    policy = spec.instance_scaling.scale_in if spec.instance_scaling is not None else None
+    if policy is None or policy.strategy == "consolidation":
+        return
+    for name in ("cooldown_minutes", "max_step"):
+        if getattr(policy, name) is not None:
+            yield Problem(
+                f"{at}.instance_scaling.scale_in.{name}",
+                "applies to consolidation only (the ScaleInPolicy API reference); remove it or use strategy: "
+                "consolidation",
+            )
+
+
+def fallback_compute(endpoint: ResolvedEndpoint, component: ResolvedComponent) -> Iterator[Problem]:
+    """A reservation per fallback type names a pool type and fits it; every copy fits every pool type."""
+    pool_types = dict(endpoint.pools)
+    first = endpoint.spec.instance_type
+    for name in component.spec.compute_by_instance_type:
+        where = f"{component.at}.compute_by_instance_type.{name}"
+        if name == first:
+            yield Problem(
+                where, f"{name} is the endpoint's instance_type; give that reservation on the component itself"
+            )
+        elif name not in pool_types:
+            pools = ", ".join(t for t in pool_types if t != first) or "none"
+            yield Problem(
+                where, f"{name} is not one of the endpoint's instance_pools ({pools}); add it there or remove this"
+            )
+    for name, facts in endpoint.pools[1:]:
+        if facts is None:
+            continue
+        where = f"{component.at}.compute_by_instance_type.{name}"
+        if name not in component.spec.compute_by_instance_type:
+            where = component.at
+        yield from fits(
+            where, component.compute_on(name), facts, fallback=name not in component.spec.compute_by_instance_type
+        )
+
+
+def fits(where: str, compute: ResolvedCompute, instance: InstanceType, *, fallback: bool) -> Iterator[Problem]:
+    """One copy's reservation fits one instance of a fallback pool type."""
+    fix = f"give a smaller reservation for {instance.name} under compute_by_instance_type" if fallback else "lower it"
+    over = []
+    if compute.accelerators > instance.gpus:
+        over.append(f"{compute.accelerators} GPUs (it has {instance.gpus})")
+    if compute.memory_mb > instance.memory_mib:
+        over.append(f"{compute.memory_mb} MB of host memory (it has {instance.memory_mib})")
+    if compute.cpu_cores is not None and compute.cpu_cores > instance.vcpus:
+        over.append(f"{compute.cpu_cores:g} cores (it has {instance.vcpus})")
+    if over:
+        yield Problem(where, f"one copy needs {', '.join(over)} on the fallback pool {instance.name}; {fix}")
+
+
+def adapters(context: Context, component: ResolvedComponent) -> Iterator[Problem]:
+    """Adapters ride on a base the engine can serve them from, and that keeps a copy to serve them."""
+    if not component.adapters:
+        return
+    model, at = component.model, component.at
+    image = model.image
+    engine = model.spec.engine
+    if isinstance(image, ContainerImage) and unsourced_reason(engine, image.version) is None and engine != "custom":
+        refused = adapter_problem(engine, image.version, properties=model.serving_properties())
+        if refused is not None:
+            yield Problem(f"{at}.adapters", refused)
+    elif engine == "custom":
+        context.not_checked(f"{at}.adapters", "whether the custom image serves LoRA adapters")
+    if component.copies.min == 0:
+        yield Problem(
+            f"{at}.copies.min",
+            "is 0 but the component carries adapters, which have no copies of their own: with the base at zero "
+            "copies SageMaker has nothing to serve them with, and its scale-to-zero guide documents the way back "
+            "for components with compute only; keep copies.min at 1 or more",
+        )
+    for adapter in component.adapters:
+        yield from tags(context, adapter.at, adapter.spec.tags)
