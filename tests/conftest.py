@@ -38,6 +38,12 @@ def regional_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     )
 
 
+@pytest.fixture(scope="session")
+def full_strength_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    """tests/catalogs/full-strength.yaml: every inference-component feature the default catalog leaves out."""
+    return synthesize(CATALOGS / "full-strength.yaml", tmp_path_factory.mktemp("full-strength"), acknowledgments=True)
+
+
 @pytest.fixture
 def standin() -> Iterator[SageMakerRuntimeStandIn]:
     """The SageMaker runtime stand-in on 127.0.0.1, for real boto3 clients (`endpoint_url=`)."""

@@ -21,7 +21,7 @@ def lint(outdir: Path) -> list[str]:
     return findings
 
 
-@pytest.mark.parametrize("scenario", ["default_synth", "regional_synth"])
+@pytest.mark.parametrize("scenario", ["default_synth", "regional_synth", "full_strength_synth"])
 def test_cfn_lint_reports_no_errors_and_no_warnings(scenario: str, request: pytest.FixtureRequest) -> None:
     synthesized: Synthesized = request.getfixturevalue(scenario)
     assert list(synthesized.outdir.glob("*.template.json")), "nothing was synthesized"

@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # what type checkers see; at run time the names load on first
     from llm_hosting.endpoints import (
         ComputeRequirements as ComputeRequirements,
         InferenceComponent as InferenceComponent,
+        InferenceComponentAdapter as InferenceComponentAdapter,
         InferenceComponentEndpoint as InferenceComponentEndpoint,
         ModelDefinition as ModelDefinition,
         MultiModelEndpoint as MultiModelEndpoint,
@@ -30,6 +31,8 @@ if TYPE_CHECKING:  # what type checkers see; at run time the names load on first
         DynamicBatching as DynamicBatching,
         EndpointDeployment as EndpointDeployment,
         RollbackThresholds as RollbackThresholds,
+        ScaleInPolicy as ScaleInPolicy,
+        Scheduling as Scheduling,
         StartupTimeouts as StartupTimeouts,
     )
     from llm_hosting.endpoints.validation import ConstructError as ConstructError
@@ -49,6 +52,8 @@ _LAZY = {
     "EndpointDeployment": "llm_hosting.endpoints.settings",
     "ComponentDeployment": "llm_hosting.endpoints.settings",
     "RollbackThresholds": "llm_hosting.endpoints.settings",
+    "ScaleInPolicy": "llm_hosting.endpoints.settings",
+    "Scheduling": "llm_hosting.endpoints.settings",
 }
 
 

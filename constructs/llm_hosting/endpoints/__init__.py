@@ -15,6 +15,7 @@ if TYPE_CHECKING:  # what type checkers see; at run time the names load on first
     from llm_hosting.endpoints.inference_components import (
         ComputeRequirements as ComputeRequirements,
         InferenceComponent as InferenceComponent,
+        InferenceComponentAdapter as InferenceComponentAdapter,
         InferenceComponentEndpoint as InferenceComponentEndpoint,
     )
     from llm_hosting.endpoints.model import ModelDefinition as ModelDefinition
@@ -27,6 +28,7 @@ _LAZY = {
     "MultiModelEndpoint": "llm_hosting.endpoints.multi_model",
     "InferenceComponentEndpoint": "llm_hosting.endpoints.inference_components",
     "InferenceComponent": "llm_hosting.endpoints.inference_components",
+    "InferenceComponentAdapter": "llm_hosting.endpoints.inference_components",
     "ServingImage": "llm_hosting.endpoints.images",
     "ModelDefinition": "llm_hosting.endpoints.model",
     "ProductionVariant": "llm_hosting.endpoints.variant",
@@ -40,6 +42,7 @@ __getattr__ = lazy_attributes(__name__, _LAZY)
 __all__ = [
     "ComputeRequirements",
     "InferenceComponent",
+    "InferenceComponentAdapter",
     "InferenceComponentEndpoint",
     "ModelDefinition",
     "MultiModelEndpoint",

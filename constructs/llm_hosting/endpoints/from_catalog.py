@@ -271,9 +271,10 @@ def inference_component_endpoint(
             if c.spec.model.weights
         ]
     )
-    # Each base's adapters apart: their common prefix is that base's, not the whole bucket's.
+    # Each base's adapters apart, by the folder they share: adding a customer's adapter there leaves
+    # this stack as it is.
     for component in resolved.components:
-        endpoint.grant_weights([adapter_location(a) for a in component.adapters])
+        endpoint.grant_archive_folders([adapter_location(a) for a in component.adapters])
     return endpoint
 
 

@@ -70,6 +70,19 @@ def consolidate_prefixes(locations: Sequence[S3Location]) -> list[S3Location]:
     return grants
 
 
+def archive_folders(locations: Sequence[S3Location]) -> list[S3Location]:
+    """Per bucket and key, the folder `locations` (archives) share: a grant that does not change when
+    another archive arrives in that folder (a customer's adapter beside the others)."""
+    groups: dict[tuple[str, str | None], list[str]] = {}
+    for location in locations:
+        groups.setdefault((location.bucket, location.kms_key_arn), []).append(posixpath.dirname(location.prefix))
+    grants = []
+    for (bucket, key), folders in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1] or "")):
+        common = posixpath.commonpath(folders) if all(folders) else ""
+        grants.append(S3Location(bucket, f"{common}/" if common else "", key))
+    return grants
+
+
 @dataclass(frozen=True, kw_only=True)
 class ComputeRequirements:
     """What one copy of a component reserves on an instance (ComputeResourceRequirements)."""
@@ -127,7 +140,12 @@ def _fit_problems(
 
 
 def _scale_in_problems(policy: ScaleInPolicy) -> list[str]:
-    problems = []
+    problems = [
+        f"scale_in {name} applies to consolidation only (the ScaleInPolicy API reference); remove it or use "
+        "strategy consolidation"
+        for name in ("cooldown_minutes", "max_step")
+        if policy.strategy != "consolidation" and getattr(policy, name) is not None
+    ]
     if policy.cooldown_minutes is not None and not 5 <= policy.cooldown_minutes <= 1440:
         problems.append(f"scale_in cooldown_minutes is {policy.cooldown_minutes}; SageMaker takes 5-1440")
     if policy.max_step is not None and not 1 <= policy.max_step <= 100:
@@ -143,6 +161,12 @@ def _scale_in_policy(policy: ScaleInPolicy | None) -> sagemaker.CfnEndpointConfi
         cooldown_in_minutes=policy.cooldown_minutes,
         maximum_step_size=policy.max_step,
     )
+
+
+def _scheduling_problems(scheduling: Scheduling | None) -> list[str]:
+    if scheduling is None or 0 <= scheduling.az_max_imbalance <= 100:
+        return []
+    return [f"scheduling az_max_imbalance is {scheduling.az_max_imbalance}; SageMaker takes 0-100"]
 
 
 def _scheduling(scheduling: Scheduling | None) -> IC.InferenceComponentSchedulingConfigProperty | None:
@@ -291,6 +315,14 @@ class InferenceComponentEndpoint(Endpoint):
         for grant in consolidate_prefixes(locations):
             self.grant_read(grant)
 
+    def grant_archive_folders(self, locations: Sequence[S3Location]) -> None:
+        """Let the components read the folder these archives share (per bucket and key; see
+        `archive_folders`), e.g. a base's adapters: onboarding another adapter into that folder then
+        changes nothing on the endpoint."""
+        for grant in archive_folders(locations):
+            if not self.can_read(grant):
+                self.grant_read(grant)
+
     def can_read(self, location: S3Location) -> bool:
         """Whether a granted prefix covers `location`."""
         return any(granted.covers(location) for granted in self._readable)
@@ -386,6 +418,7 @@ class InferenceComponent(MetricMethods, Construct):
             for name in by_type
             if name not in endpoint.variant.instance_pools
         ]
+        problems += _scheduling_problems(scheduling)
         check(scope, problems, child=construct_id)
         accelerators = reservations[endpoint.variant.instance_type].number_of_accelerator_devices_required
         super().__init__(scope, construct_id)

@@ -284,11 +284,16 @@ def _component_risks(stack: StackChange, resource: ResourceChange) -> Iterator[t
     label = f"inference component '{name}'" if isinstance(name, str) else f"inference component {resource.logical_id}"
     endpoint = resolve_string(props.get("EndpointName"), resources)
     on = f" on endpoint '{endpoint}'" if endpoint is not None else ""
+    base = resolve_string((props.get("Specification") or {}).get("BaseInferenceComponentName"), resources)
+    if base is not None:
+        label = label.replace("inference component", "adapter", 1) + f" (on '{base}')"
     if resource.action == "removed":
-        yield (
-            "inference-component-removed",
-            f"{_upper_first(label)}{on} is deleted: its model stops serving, and requests that name it fail.",
+        serving = (
+            "SageMaker unloads it from the base's copies, and its customer's requests that name it fail"
+            if base is not None
+            else "its model stops serving, and requests that name it fail"
         )
+        yield ("inference-component-removed", f"{_upper_first(label)}{on} is deleted: {serving}.")
     elif resource.action == "replaced":
         renamed = resource.change_at("InferenceComponentName")
         if renamed is not None:
