@@ -243,3 +243,30 @@ def test_no_region_exits_1_with_one_line(
 
     assert (code, out) == (1, [])
     assert err == ["no AWS region set; pass --region, set AWS_REGION, or set environment.region in the catalog"]
+
+
+def test_an_adapter_is_benchmarked_by_its_own_component_name(
+    standin: SageMakerRuntimeStandIn, payload_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a shared endpoint that, like SageMaker, serves only the components and adapters it hosts
+    standin.components = {ENDPOINT: {"code-assist-base", "code-assist-acme"}}
+    summary = tmp_path / "acme.json"
+    # WHEN a customer's adapter is benchmarked
+    code = run(
+        *("--endpoint", ENDPOINT, "--component", "code-assist-acme", "--payload", payload_file),
+        *("--requests", "4", "--endpoint-url", standin.url, "--json", summary),
+    )
+    out, err = output(capsys)
+    # THEN every request went to that adapter, and succeeded
+    assert (code, err) == (0, [])
+    assert out[0] == f"endpoint      {ENDPOINT}, inference component code-assist-acme (InvokeEndpoint)"
+    assert {c.request.inference_component for c in standin.calls} == {"code-assist-acme"}
+    assert json.loads(summary.read_text())["requests"]["succeeded"] == 4
+    # AND an adapter the endpoint does not host fails every request as SageMaker's validation error
+    standin.reset()
+    code = run(
+        *("--endpoint", ENDPOINT, "--component", "code-assist-acm", "--payload", payload_file),
+        *("--requests", "2", "--endpoint-url", standin.url, "--json", summary),
+    )
+    assert code == 0  # the benchmark ran; the numbers report the failures
+    assert json.loads(summary.read_text())["requests"]["failed"] == 2

@@ -172,19 +172,29 @@ def test_warmup_of_an_empty_prefix_succeeds_and_says_how_to_add_a_model(
 # --- problems become one line ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", ["publish", "warmup"])
-def test_an_endpoint_that_is_not_multi_model_is_refused_at_its_type(
-    command: str, catalog: Path, model_dir: Path, capsys: pytest.CaptureFixture[str]
+def test_publishing_to_an_endpoint_that_is_not_multi_model_is_refused_at_its_type(
+    catalog: Path, model_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    extra = [model_dir] if command == "publish" else []
-
-    code = run(command, "--endpoint", "flan", "--catalog", catalog, "--bucket", BUCKET, *extra)
+    code = run("publish", "--endpoint", "flan", "--catalog", catalog, "--bucket", BUCKET, model_dir)
 
     out, err = output(capsys)
     assert (code, out) == (1, [])
     assert err == [
         f"{catalog}: endpoints[0].type: endpoint 'flan' is single-model; only type: multi-model endpoints load "
-        "model archives from S3 (publish, warmup); multi-model endpoints here: embeddings (line 4)"
+        "model archives from S3 (publish); multi-model endpoints here: embeddings (line 4)"
+    ]
+
+
+def test_warming_a_single_model_endpoint_is_refused_at_its_type(
+    catalog: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run("warmup", "--endpoint", "flan", "--catalog", catalog, "--bucket", BUCKET)
+
+    out, err = output(capsys)
+    assert (code, out) == (1, [])
+    assert err == [
+        f"{catalog}: endpoints[0].type: endpoint 'flan' is single-model; warmup invokes the models of a "
+        "multi-model endpoint or the adapters of an inference-component endpoint (line 4)"
     ]
 
 

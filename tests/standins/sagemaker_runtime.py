@@ -45,6 +45,14 @@ STREAM_ACCEPT = "x-amzn-sagemaker-accept"
 STREAM_CONTENT_TYPE = "X-Amzn-SageMaker-Content-Type"
 
 ACCOUNT = "123456789012"
+IC_REQUIRED = (
+    "Inference Component Name header is required for endpoints to which you plan to deploy inference components. "
+    "Please include Inference Component Name header or consider using SageMaker models."
+)
+IC_NOT_ALLOWED = (
+    "Inference Component Name header is not allowed for endpoints to which you dont plan to deploy inference "
+    "components. Please remove the Inference Component Name header and try again."
+)
 _PATH = re.compile(r"^/endpoints/(?P<endpoint>[^/]+)/(?P<operation>invocations|invocations-response-stream)$")
 
 
@@ -225,6 +233,11 @@ class SageMakerRuntimeStandIn:
 
     `models`: if given, the only target models that exist; others get SageMaker's ValidationError.
     `endpoints`: if given, the only endpoints that exist; others get ValidationError.
+    `components`: endpoint -> the inference components (adapters included) it hosts. As SageMaker does,
+    a call to such an endpoint without InferenceComponentName, or with it to an endpoint not listed,
+    gets a ValidationError with the service's text (as quoted in BerriAI/litellm's SageMaker handler
+    and its tests, which match on it); a name the endpoint does not host gets a ValidationError too
+    (that message is this stand-in's own: no stored source quotes the service's).
     Which behaviour answers a call: its target model's rule, else its inference component's, else its
     endpoint's, else `default`.
     """
@@ -235,10 +248,12 @@ class SageMakerRuntimeStandIn:
         default: Behaviour | None = None,
         models: Iterable[str] | None = None,
         endpoints: Iterable[str] | None = None,
+        components: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         self.default = default or Behaviour.ok()
         self.models = set(models) if models is not None else None
         self.endpoints = set(endpoints) if endpoints is not None else None
+        self.components = {e: set(names) for e, names in components.items()} if components is not None else None
         self._lock = threading.Lock()
         self._rules: dict[tuple[str, str], _Rule] = {}
         self._calls: list[Call] = []
@@ -273,6 +288,16 @@ class SageMakerRuntimeStandIn:
                 "there is an object located at the URL and that the role passed to CreateModel has permissions "
                 "to download the model."
             )
+        if self.components is not None:
+            hosted = self.components.get(request.endpoint)
+            if hosted is not None and request.inference_component is None:
+                return Behaviour.validation_error(IC_REQUIRED)
+            if hosted is None and request.inference_component is not None:
+                return Behaviour.validation_error(IC_NOT_ALLOWED)
+            if hosted is not None and request.inference_component not in hosted:
+                return Behaviour.validation_error(
+                    f"Inference component {request.inference_component} is not on endpoint {request.endpoint}."
+                )
         with self._lock:
             rule = (
                 self._rules.get(("model", request.target_model or ""))

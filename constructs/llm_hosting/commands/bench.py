@@ -71,7 +71,8 @@ def _add_arguments(parser: argparse.ArgumentParser) -> None:
     target.add_argument(
         "--component",
         metavar="C",
-        help="InferenceComponentName: the inference component to invoke (e.g. codegen-inline)",
+        help="InferenceComponentName: the inference component or LoRA adapter to invoke (e.g. codegen-inline, "
+        "code-assist-acme)",
     )
     target.add_argument("--payload", required=True, metavar="FILE", help="the request body, sent as it is")
     target.add_argument(

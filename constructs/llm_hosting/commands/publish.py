@@ -99,7 +99,7 @@ def multi_model_endpoint(catalog: LoadedCatalog, name: str, source: str) -> Mult
         problem = Problem(
             f"endpoints[{index}].type",
             f"endpoint '{name}' is {endpoint.type}; only type: multi-model endpoints load model archives from S3 "
-            f"(publish, warmup){choices}",
+            f"(publish){choices}",
             catalog.lines.get(("endpoints", index, "type")),
         )
         raise CatalogError(source, [problem])

@@ -1,4 +1,5 @@
 """Warm up a multi-model endpoint: invoke every model archive under its S3 prefix once, so none is cold.
+The same invocations address inference components (an endpoint's LoRA adapters) by name instead.
 
 Runs in AWS Lambda (stdlib and boto3 only) and from the command line. Invocations run on a bounded
 thread pool, each with its own timeout and no hidden SDK retries; once the time budget is spent no
@@ -33,6 +34,8 @@ Client = Any
 """A boto3 client (boto3 ships no type information)."""
 
 Outcome = Literal["warmed", "failed", "skipped"]
+Address = Literal["TargetModel", "InferenceComponentName"]
+"""The InvokeEndpoint member that names each target: a model archive, or an inference component."""
 
 METRIC_NAMESPACE = "LLMHosting/Warmup"
 METRIC_DIMENSION = "EndpointName"
@@ -53,7 +56,7 @@ class ModelResult:
     """What happened to one model."""
 
     target: str
-    """The TargetModel: the archive's key relative to the endpoint's prefix."""
+    """The TargetModel (the archive's key relative to the endpoint's prefix) or the inference component."""
     outcome: Outcome
     reason: str | None = None
     attempts: int = 0
@@ -197,8 +200,10 @@ def warm_up(
     retry_delay_s: float = 2.0,
     on_result: Callable[[ModelResult], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
+    address: Address = "TargetModel",
 ) -> WarmupSummary:
-    """Invoke each of `targets` once on `endpoint_name`, at most `concurrency` at a time.
+    """Invoke each of `targets` once on `endpoint_name`, at most `concurrency` at a time; `address` says
+    whether a target is a model archive (TargetModel) or an inference component (InferenceComponentName).
 
     No invocation starts after `time_budget_s`; those models are skipped. An invocation that has
     started runs to the end of the client's request timeout, so a caller with a hard deadline
@@ -224,7 +229,7 @@ def warm_up(
             attempts += 1
             try:
                 response = runtime.invoke_endpoint(
-                    EndpointName=endpoint_name, TargetModel=target, ContentType=content_type, Body=payload
+                    EndpointName=endpoint_name, ContentType=content_type, Body=payload, **{address: target}
                 )
                 # Read the answer to the end: the model has then really run, and the pooled
                 # connection is free for the next model.
