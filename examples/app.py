@@ -2,7 +2,8 @@
 """A plain CDK app that hosts LLMs with the llm_hosting constructs directly: no catalog file.
 
 - a shared endpoint on one ml.g5.12xlarge fleet with two inference components: a chat model that
-  keeps a copy and scales on concurrency, and a summarizer that scales to zero when idle;
+  keeps a copy and scales on concurrency, with a LoRA adapter fine-tuned for customer support, and
+  a summarizer that scales to zero when idle;
 - a dedicated endpoint for a larger model, scaling its instances on GPU memory;
 - an alarm on the chat component's latency, notifying an encrypted topic;
 - a role for a Lambda function, allowed to invoke the chat component and the dedicated endpoint.
@@ -64,11 +65,18 @@ class LlmServingStack(cdk.Stack):
                 image=lmi,
                 weights=f"{WEIGHTS}/llama-3-8b/",
                 tensor_parallel_degree=1,
-                serving_properties={"option.rolling_batch": "vllm", "option.max_rolling_batch_size": 32},
+                serving_properties={
+                    "option.rolling_batch": "vllm",
+                    "option.max_rolling_batch_size": 32,
+                    "option.enable_lora": "true",
+                },
             ),
             compute=ComputeRequirements(memory_mb=32768, cpu_cores=4),
         )
         self.chat.auto_scale_copy_count(min_copies=1, max_copies=4).scale_on_concurrency(per_copy=8)
+        self.support = self.chat.add_adapter(
+            "Support", adapter_name="chat-8b-support", weights=f"{WEIGHTS}/adapters/llama-3-8b/support.tar.gz"
+        )
         summarize = shared.add_component(
             "Summarize",
             component_name="summarize-8b",

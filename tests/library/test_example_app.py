@@ -45,9 +45,12 @@ def test_two_components_share_one_endpoint_and_only_the_summarizer_scales_to_zer
     components = resources(template, "AWS::SageMaker::InferenceComponent")
     assert sorted(c["Properties"]["InferenceComponentName"] for c in components.values()) == [
         "chat-8b",
+        "chat-8b-support",
         "summarize-8b",
     ]
     assert {c["Properties"]["EndpointName"] for c in components.values()} == {"shared-llms"}
+    (support,) = [c for c in components.values() if c["Properties"]["InferenceComponentName"] == "chat-8b-support"]
+    assert support["Properties"]["Specification"]["BaseInferenceComponentName"] == "chat-8b"
     targets = {
         t["Properties"]["ResourceId"]: t["Properties"]
         for t in resources(template, "AWS::ApplicationAutoScaling::ScalableTarget").values()
