@@ -281,6 +281,8 @@ PATTERN_CASES = {
     r"^\S+$": "170-image-with-space",
     r"^[a-zA-Z][\w.-]*$": "171-property-key-bad",
     r"^[a-z][a-z0-9_]*$": "261-architecture-not-a-model-type",
+    r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+\.tar\.gz$": "174-adapter-weights-not-tar-gz",
+    r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:\d{12}:[a-z0-9-]{1,14}/.+$": "175-reservation-arn-from-ec2",
 }
 
 

@@ -236,10 +236,13 @@ def _message(err: ErrorDetails, allowed_fields: Iterable[str]) -> str:
         length = ctx.get("actual_length")
         if length is None and isinstance(value, (dict, list)):
             length = len(value)
+        pools = field == "instance_pools"  # the fallbacks only: instance_type is one more pool
         if kind == "too_long":
-            return f"has {length} entries; at most {ctx['max_length']} are allowed, remove some"
+            note = f" ({ctx['max_length'] + 1} pools with instance_type)" if pools else ""
+            return f"has {length} entries; at most {ctx['max_length']} are allowed{note}, remove some"
         needed = ctx["min_length"]
-        return f"has {length or 0} entries; at least {needed} {'is' if needed == 1 else 'are'} required, add some"
+        fix = "list the fallback types or leave instance_pools out" if pools else "add some"
+        return f"has {length or 0} entries; at least {needed} {'is' if needed == 1 else 'are'} required, {fix}"
     if kind == "string_pattern_mismatch":
         return f"{shown(value)} is not valid; {_hint_for_pattern(ctx['pattern'], field)}"
     # Our own validators (PydanticCustomError) already speak in full sentences.

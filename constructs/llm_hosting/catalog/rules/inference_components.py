@@ -10,9 +10,11 @@ from llm_hosting.catalog.rules import models
 from llm_hosting.catalog.rules.common import Context, ordered, tags
 from llm_hosting.catalog.schema import MAX_COPIES, MAX_INSTANCES, InferenceComponentEndpointSpec
 from llm_hosting.catalog.settings import component_deployment
-from llm_hosting.facts.djl import adapter_problem, unsourced_reason
+from llm_hosting.facts.djl import adapter_problem, path_problem, property_problems, unsourced_reason
+from llm_hosting.facts.djl.adapters import ADAPTER_HEADERS_FROM
 from llm_hosting.facts.images import ContainerImage
 from llm_hosting.facts.instances import InstanceType
+from llm_hosting.packaging.serving_properties import DJL_ENGINES
 
 
 def check(context: Context, endpoint: ResolvedEndpoint) -> Iterator[Problem]:
@@ -166,16 +168,18 @@ def scale_in(at: str, spec: InferenceComponentEndpointSpec) -> Iterator[Problem]
         if getattr(policy, name) is not None:
             yield Problem(
                 f"{at}.instance_scaling.scale_in.{name}",
-                "applies to consolidation only (the ScaleInPolicy API reference); remove it or use strategy: "
+                f"applies to strategy: consolidation only, not {policy.strategy}; remove it or use strategy: "
                 "consolidation",
             )
 
 
 def fallback_compute(endpoint: ResolvedEndpoint, component: ResolvedComponent) -> Iterator[Problem]:
-    """A reservation per fallback type names a pool type and fits it; every copy fits every pool type."""
+    """A reservation per fallback type names a pool type, holds together and fits that type; every copy
+    fits every fallback type."""
     pool_types = dict(endpoint.pools)
     first = endpoint.spec.instance_type
-    for name in component.spec.compute_by_instance_type:
+    by_type = component.spec.compute_by_instance_type
+    for name in by_type:
         where = f"{component.at}.compute_by_instance_type.{name}"
         if name == first:
             yield Problem(
@@ -184,31 +188,57 @@ def fallback_compute(endpoint: ResolvedEndpoint, component: ResolvedComponent) -
         elif name not in pool_types:
             pools = ", ".join(t for t in pool_types if t != first) or "none"
             yield Problem(
-                where, f"{name} is not one of the endpoint's instance_pools ({pools}); add it there or remove this"
+                where,
+                f"{name} is not one of the endpoint's instance_pools ({pools}); add it to instance_pools or "
+                "remove this entry",
             )
+        else:
+            yield from reservation(where, component.compute_on(name), component.spec.model.tensor_parallel_degree)
+    checked = {first}
     for name, facts in endpoint.pools[1:]:
-        if facts is None:
-            continue
-        where = f"{component.at}.compute_by_instance_type.{name}"
-        if name not in component.spec.compute_by_instance_type:
-            where = component.at
-        yield from fits(
-            where, component.compute_on(name), facts, fallback=name not in component.spec.compute_by_instance_type
+        if facts is None or name in checked:
+            continue  # an unknown or repeated pool is reported on instance_pools
+        checked.add(name)
+        own = name in by_type
+        where = f"{component.at}.compute_by_instance_type.{name}" if own else component.at
+        yield from fits(where, component.compute_on(name), facts, fallback=not own)
+
+
+def reservation(where: str, compute: ResolvedCompute, tensor_parallel_degree: int | None) -> Iterator[Problem]:
+    """A per-type reservation holds together as the component's own does (the same API fields)."""
+    if compute.max_memory_mb is not None and compute.max_memory_mb < compute.memory_mb:
+        yield Problem(
+            f"{where}.max_memory_mb",
+            f"{compute.max_memory_mb} is below memory_mb ({compute.memory_mb}); raise it or remove it",
+        )
+    tp = tensor_parallel_degree
+    if tp is not None and compute.accelerators < tp:
+        yield Problem(
+            f"{where}.accelerators",
+            f"{compute.accelerators} is below the model's tensor_parallel_degree ({tp}), which needs {tp} GPUs per "
+            f"copy; raise it to {tp} or remove it",
         )
 
 
 def fits(where: str, compute: ResolvedCompute, instance: InstanceType, *, fallback: bool) -> Iterator[Problem]:
     """One copy's reservation fits one instance of a fallback pool type."""
-    fix = f"give a smaller reservation for {instance.name} under compute_by_instance_type" if fallback else "lower it"
+    fix = (
+        f"give a smaller reservation for {instance.name} under compute_by_instance_type, or remove {instance.name} "
+        "from instance_pools"
+        if fallback
+        else "lower it"
+    )
     over = []
     if compute.accelerators > instance.gpus:
         over.append(f"{compute.accelerators} GPUs (it has {instance.gpus})")
     if compute.memory_mb > instance.memory_mib:
         over.append(f"{compute.memory_mb} MB of host memory (it has {instance.memory_mib})")
     if compute.cpu_cores is not None and compute.cpu_cores > instance.vcpus:
-        over.append(f"{compute.cpu_cores:g} cores (it has {instance.vcpus})")
+        over.append(f"{compute.cpu_cores:g} cores (it has {instance.vcpus} vCPUs)")
     if over:
-        yield Problem(where, f"one copy needs {', '.join(over)} on the fallback pool {instance.name}; {fix}")
+        yield Problem(
+            where, f"one copy needs more than the fallback pool {instance.name} has: {', '.join(over)}; {fix}"
+        )
 
 
 def adapters(context: Context, component: ResolvedComponent) -> Iterator[Problem]:
@@ -218,18 +248,34 @@ def adapters(context: Context, component: ResolvedComponent) -> Iterator[Problem
     model, at = component.model, component.at
     image = model.image
     engine = model.spec.engine
-    if isinstance(image, ContainerImage) and unsourced_reason(engine, image.version) is None and engine != "custom":
-        refused = adapter_problem(engine, image.version, properties=model.serving_properties())
-        if refused is not None:
-            yield Problem(f"{at}.adapters", refused)
-    elif engine == "custom":
+    if engine == "custom":
         context.not_checked(f"{at}.adapters", "whether the custom image serves LoRA adapters")
+    elif engine not in DJL_ENGINES:
+        # Triton's SageMaker front end reads X-Amzn-SageMaker-Target-Model but no adapter header
+        # (triton-inference-server/server src/sagemaker_server.cc, e1db8a603): every call would reach the base.
+        yield Problem(
+            f"{at}.adapters",
+            f"engine {engine} does not read SageMaker's adapter header, so calls to an adapter would reach the base "
+            f"model; serve the base on lmi {ADAPTER_HEADERS_FROM} or later with option.rolling_batch=vllm and "
+            "option.enable_lora=true",
+        )
+    elif isinstance(image, ContainerImage) and unsourced_reason(engine, image.version) is None:
+        properties = model.serving_properties()
+        unchecked = component.spec.model.unchecked_properties
+        checked = {k: v for k, v in properties.items() if k not in unchecked}
+        if (
+            not isinstance(model.file_properties(), str)
+            and not property_problems(engine, image.version, checked)
+            and path_problem(engine, image.version, properties) is None
+        ):  # else the model's own problems come first: they may be what selects the serving path
+            refused = adapter_problem(engine, image.version, properties=properties)
+            if refused is not None:
+                yield Problem(f"{at}.adapters", refused)
     if component.copies.min == 0:
         yield Problem(
             f"{at}.copies.min",
-            "is 0 but the component carries adapters, which have no copies of their own: with the base at zero "
-            "copies SageMaker has nothing to serve them with, and its scale-to-zero guide documents the way back "
-            "for components with compute only; keep copies.min at 1 or more",
+            "is 0, but adapters have no copies of their own and SageMaker documents the way back from zero only "
+            "for components with compute; keep copies.min at 1 or more",
         )
     for adapter in component.adapters:
         yield from tags(context, adapter.at, adapter.spec.tags)
