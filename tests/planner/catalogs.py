@@ -13,8 +13,16 @@ from llm_hosting.catalog.schema import Catalog
 
 
 def component(
-    name: str, *, accelerators: int = 1, memory_mb: int = 32768, cpu_cores: float | None = 4, copies: Any = None
+    name: str,
+    *,
+    accelerators: int = 1,
+    memory_mb: int = 32768,
+    cpu_cores: float | None = 4,
+    copies: Any = None,
+    compute_by_instance_type: dict[str, dict[str, Any]] | None = None,
+    adapters: int = 0,
 ) -> dict[str, Any]:
+    """A component; `adapters` LoRA adapters named `<name>-lora-<k>` ride on it."""
     data: dict[str, Any] = {
         "name": name,
         "model": {"engine": "lmi", "weights": f"s3://example-weights/{name}/"},
@@ -24,6 +32,13 @@ def component(
     }
     if cpu_cores is not None:
         data["cpu_cores"] = cpu_cores
+    if compute_by_instance_type:
+        data["compute_by_instance_type"] = compute_by_instance_type
+    if adapters:
+        data["adapters"] = [
+            {"name": f"{name}-lora-{k}", "weights": f"s3://example-weights/adapters/{name}/{k}.tar.gz"}
+            for k in range(1, adapters + 1)
+        ]
     return data
 
 
@@ -33,14 +48,18 @@ def endpoint(
     instance_type: str = "ml.p4d.24xlarge",
     components: list[dict[str, Any]] | None = None,
     instance_count: dict[str, int] | None = None,
+    instance_pools: list[str] | None = None,
 ) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "name": name,
         "type": "inference-components",
         "instance_type": instance_type,
         "instance_count": instance_count or {"initial": 2, "min": 1, "max": 4},
         "components": components or [component(f"{name}-a")],
     }
+    if instance_pools:
+        data["instance_pools"] = instance_pools
+    return data
 
 
 def catalog(*endpoints: dict[str, Any], planning: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET  # our own output, not untrusted input
+from pathlib import Path
 
 from llm_hosting.catalog.plan import plan_catalog
-from llm_hosting.planner.plan import CatalogPlan
+from llm_hosting.planner.plan import CatalogPlan, LevelPlan
 from llm_hosting.planner.report import plan_dict, plan_text
 from llm_hosting.planner.svg import plan_svg
 from tests.planner.catalogs import catalog, component, endpoint, unchecked
 
 SVG = "{http://www.w3.org/2000/svg}"
+EXPECTED = Path(__file__).parent / "expected"
 
 
 def codegen_plan() -> CatalogPlan:
@@ -32,7 +34,7 @@ def test_the_json_has_a_fixed_shape_and_key_order() -> None:
     data = plan_dict(codegen_plan())
     assert list(data) == ["catalog", "baseline", "prices", "endpoints"]
     first = data["endpoints"][0]
-    assert list(first) == ["name", "path", "instance_type", "instance_count", "initial", "max"]
+    assert list(first) == ["name", "path", "instance_type", "instance_count", "initial", "max", "adapters", "pools"]
     assert list(first["initial"]) == [
         "copies",
         "instances",
@@ -120,3 +122,100 @@ def test_the_svg_escapes_what_it_writes() -> None:
     odd = CatalogPlan(source="a<b>&c.yaml", baseline_rule="any", prices={}, endpoints=plan.endpoints)
     root = ET.fromstring(plan_svg(odd))  # noqa: S314
     assert "".join(root.find(f"{SVG}title").itertext()) == "Placement plan: a<b>&c.yaml"  # type: ignore[union-attr]
+
+
+G5_PRICES = {
+    "ml.g5.12xlarge": 7.0,
+    "ml.g5.xlarge": 1.0,
+    "ml.g5.2xlarge": 1.5,
+    "ml.g5.4xlarge": 2.0,
+    "ml.g5.8xlarge": 3.0,
+    "ml.g5.16xlarge": 5.0,
+    "ml.g5.24xlarge": 10.0,
+    "ml.g5.48xlarge": 20.0,
+}
+
+
+def chat_plan() -> CatalogPlan:
+    """An endpoint without pools or adapters, priced, one level short of instances."""
+    ep = endpoint(
+        "chat",
+        instance_type="ml.g5.12xlarge",
+        components=[
+            component("chat-small", memory_mb=16384, copies={"initial": 2, "min": 1, "max": 5}),
+            component("chat-large", accelerators=2, memory_mb=65536, cpu_cores=8),
+        ],
+        instance_count={"initial": 1, "min": 1, "max": 2},
+    )
+    return plan_catalog(unchecked(catalog(ep, planning={"prices": G5_PRICES})))
+
+
+CHAT_TEXT = "\n".join(
+    [
+        "catalog.yaml: 1 inference-component endpoint; baseline: one dedicated instance per copy, the smallest fitting type of the same family",
+        "",
+        "chat: ml.g5.12xlarge (4 GPUs, 192.0 GiB memory, 48 vCPUs), instance_count initial 1 / min 1 / max 2",
+        "                                    initial copies                            max copies",
+        "  copies                            3 of 2 components                         7 of 2 components",
+        "  instances needed                  1 (proven optimal)                        3 (proven optimal)",
+        "  configured                        initial 1: enough                         max 2: too few, needs 3",
+        "  GPU occupancy                     4/4 (100.0 %)                             9/12 (75.0 %)",
+        "  memory occupancy                  96.0/192.0 GiB (50.0 %)                   208.0/576.0 GiB (36.1 %)",
+        "  CPU occupancy                     16/48 vCPUs (33.3 %)                      36/144 vCPUs (25.0 %)",
+        "  stranded                          0 GPUs, 96.0 GiB, 32 vCPUs on 1 instance  0 GPUs, 192.0 GiB, 64 vCPUs on 2 instances",
+        "  dedicated baseline (same-family)  1 x ml.g5.12xlarge + 2 x ml.g5.xlarge     2 x ml.g5.12xlarge + 5 x ml.g5.xlarge",
+        "  GPUs packed / baseline            4 / 6 (1.5x)                              12 / 13 (1.1x)",
+        "  instance-hours per hour           1 / 3 (3.0x)                              3 / 7 (2.3x)",
+        "  cost per hour                     7.00 / 9.00 (1.3x)                        21.00 / 19.00 (0.9x)",
+        "  placement at initial copies:",
+        "    instance 1  GPUs 0-1 chat-large#1 | GPU 2 chat-small#1 | GPU 3 chat-small#2   (free: 0 GPUs, 96.0 GiB, 32 vCPUs, stranded)",
+        "  placement at max copies:",
+        "    instance 1  GPU 0 chat-small#1   (free: 3 GPUs, 176.0 GiB, 44 vCPUs)",
+        "    instance 2  GPU 0 chat-small#2 | GPU 1 chat-small#3 | GPU 2 chat-small#4 | GPU 3 chat-small#5   (free: 0 GPUs, 128.0 GiB, 32 vCPUs, stranded)",
+        "    instance 3  GPUs 0-1 chat-large#1 | GPUs 2-3 chat-large#2   (free: 0 GPUs, 64.0 GiB, 32 vCPUs, stranded)",
+    ]
+)
+"""What `plan` printed for `chat_plan()` before pools and adapters were planned (commit 9afdb03)."""
+
+
+def test_an_endpoint_without_pools_or_adapters_prints_exactly_as_before() -> None:
+    assert plan_text(chat_plan()) == CHAT_TEXT
+
+
+def test_an_endpoint_without_pools_keeps_every_json_key_and_value_and_gains_empty_pools() -> None:
+    """`expected/chat-without-pools.json` is `plan_dict(chat_plan())` as commit 9afdb03 wrote it."""
+    before = json.loads((EXPECTED / "chat-without-pools.json").read_text(encoding="utf-8"))
+    now = plan_dict(chat_plan())
+    (endpoint_now,) = now["endpoints"]
+    added = {key: endpoint_now.pop(key) for key in ("adapters", "pools")}
+    assert json.dumps(now) == json.dumps(before)  # same keys, same order, same values
+    assert added["pools"] == []
+    assert added["adapters"]["count"] == 0
+
+
+def test_the_svg_draws_a_section_per_pool_type_inside_its_endpoint() -> None:
+    ep = endpoint(
+        "codegen",
+        components=[
+            component("inline", copies={"initial": 2, "min": 1, "max": 4}),
+            component("wide", accelerators=8, memory_mb=65536),
+        ],
+        instance_pools=["ml.p5.48xlarge", "ml.g5.12xlarge"],
+    )
+    plan = plan_catalog(unchecked(catalog(ep)))
+    root = ET.fromstring(plan_svg(plan))  # noqa: S314
+    (section,) = [g for g in root.iter(f"{SVG}g") if g.get("id") == "endpoint-codegen"]
+    pools = [g.get("id") for g in section.iter(f"{SVG}g") if g is not section]
+    assert pools == ["pool-codegen-ml.p5.48xlarge", "pool-codegen-ml.g5.12xlarge"]
+    texts = ["".join(t.itertext()) for t in root.iter(f"{SVG}text")]
+    assert any(
+        t.startswith("pool 2: ml.p5.48xlarge (8 GPUs") and t.endswith("if ml.p4d.24xlarge is short") for t in texts
+    )
+    # An 8-GPU copy does not fit ml.g5.12xlarge: both of its levels say so instead of a drawing.
+    assert sum(t.startswith("initial copies: not planned: component 'wide'") for t in texts) == 1
+    assert sum(t.startswith("max copies: not planned: component 'wide'") for t in texts) == 1
+    titles = ["".join(t.itertext()) for t in root.iter(f"{SVG}title")]
+    (ep_plan,) = plan.endpoints
+    drawn = [ep_plan.initial, ep_plan.max, *(lv for p in ep_plan.pools for lv in p.levels if isinstance(lv, LevelPlan))]
+    assert len(drawn) == 4
+    assert sum(" on GPU " in t for t in titles) == sum(len(i.copies) for lv in drawn for i in lv.placement.instances)

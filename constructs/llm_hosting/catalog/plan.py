@@ -1,50 +1,112 @@
 """The capacity plan of a loaded catalog: every inference-component endpoint at its initial and its
-maximum copies, with the dedicated-endpoint baseline (what `python -m llm_hosting plan` reports)."""
+maximum copies, on its instance_type and on each fallback type of its instance pools, with the
+dedicated-endpoint baseline like for like (what `python -m llm_hosting plan` reports)."""
 
 from __future__ import annotations
 
 from llm_hosting.catalog.loader import LoadedCatalog
 from llm_hosting.catalog.resolve import ResolvedEndpoint
-from llm_hosting.planner import compare, dedicated_baseline, plan_placement
-from llm_hosting.planner.model import CopyLevel, InstanceCapacity
-from llm_hosting.planner.plan import CatalogPlan, EndpointPlan, LevelPlan
+from llm_hosting.facts.instances import InstanceType
+from llm_hosting.planner import plan_placement
+from llm_hosting.planner.baseline import like_for_like
+from llm_hosting.planner.model import CopyLevel, InstanceCapacity, PlacementError, PlacementResult
+from llm_hosting.planner.plan import (
+    CatalogPlan,
+    ComponentAdapters,
+    EndpointPlan,
+    LevelPlan,
+    PoolPlan,
+    Reservation,
+    Unplanned,
+)
+
+LEVELS: tuple[CopyLevel, CopyLevel] = ("initial", "max")
+
+
+def _placed(endpoint: ResolvedEndpoint, level: CopyLevel, facts: InstanceType, pool: str | None) -> PlacementResult:
+    """The endpoint's cached placement, or (when it has none) the planner's own, which raises
+    `PlacementError` naming the component that does not fit."""
+    placement = endpoint.placement(level, pool)
+    if placement is None:
+        placement = plan_placement(InstanceCapacity.of(facts), [c.demand(level, pool) for c in endpoint.components])
+    return placement
+
+
+def _level(
+    catalog: LoadedCatalog, placement: PlacementResult, facts: InstanceType, level: CopyLevel, configured: int
+) -> LevelPlan:
+    planning = catalog.spec.planning
+    baseline, comparison = like_for_like(
+        placement, facts, instance_types=catalog.instance_types, rule=planning.baseline, prices=planning.prices
+    )
+    return LevelPlan(level, placement, configured, baseline, comparison)
+
+
+def plan_pool(catalog: LoadedCatalog, endpoint: ResolvedEndpoint, priority: int) -> PoolPlan:
+    """The fleet the endpoint becomes on its pool of this priority (2 = the first fallback) when
+    every type before it is short: both copy levels, each type's own reservations and baseline.
+
+    A level that cannot be planned (the type is unknown, or a copy does not fit it) is `Unplanned`
+    with the reason, so one bad pool does not hide the others.
+    """
+    name, facts = endpoint.pools[priority - 1]
+    reservations = []
+    for component in endpoint.components:
+        compute = component.compute_on(name)
+        reservations.append(
+            Reservation(
+                component=component.name,
+                accelerators=compute.accelerators,
+                memory_mib=compute.memory_mb,
+                cpu_cores=compute.cpu_cores or 0.0,
+                specific=name in component.compute_by_instance_type,
+            )
+        )
+
+    def level(which: CopyLevel) -> LevelPlan | Unplanned:
+        configured = endpoint.instances.at(which)
+        if facts is None:
+            return Unplanned(
+                which, configured, f"{name} is not a known instance type; describe it under instance_types"
+            )
+        try:
+            placement = _placed(endpoint, which, facts, name)
+        except PlacementError as err:
+            return Unplanned(which, configured, str(err))
+        return _level(catalog, placement, facts, which, configured)
+
+    return PoolPlan(
+        priority=priority,
+        instance_type=name,
+        facts=facts,
+        short=tuple(n for n, _ in endpoint.pools[: priority - 1]),
+        reservations=tuple(reservations),
+        initial=level("initial"),
+        max=level("max"),
+    )
 
 
 def plan_endpoint(catalog: LoadedCatalog, endpoint: ResolvedEndpoint) -> EndpointPlan:
-    """Plan one inference-component endpoint of a loaded (so validated) catalog at both copy levels."""
+    """Plan one inference-component endpoint of a loaded (so validated) catalog at both copy levels,
+    on its instance_type and on each fallback pool type."""
     instance_type = endpoint.instance
     if instance_type is None:  # a loaded catalog knows every instance type; guards direct use
         raise ValueError(f"{endpoint.at}: instance type {endpoint.spec.instance_type} is unknown")
-    planning = catalog.spec.planning
-
-    def level(name: CopyLevel, configured: int) -> LevelPlan:
-        placement = endpoint.placement(name)
-        if placement is None:  # so the planner says which component does not fit
-            placement = plan_placement(
-                InstanceCapacity.of(instance_type), [c.demand(name) for c in endpoint.components]
-            )
-        baseline = dedicated_baseline(
-            placement.components,
-            endpoint_type=instance_type,
-            instance_types=catalog.instance_types,
-            rule=planning.baseline,
-            prices=planning.prices,
+    initial, maximum = (
+        _level(
+            catalog, _placed(endpoint, which, instance_type, None), instance_type, which, endpoint.instances.at(which)
         )
-        comparison = compare(
-            endpoint_type=instance_type,
-            packed_instances=placement.instance_count,
-            baseline=baseline,
-            prices=planning.prices,
-        )
-        return LevelPlan(name, placement, configured, baseline, comparison)
-
+        for which in LEVELS
+    )
     return EndpointPlan(
         index=endpoint.index,
         name=endpoint.name,
         instance_type=instance_type,
         instance_count=endpoint.instances,
-        initial=level("initial", endpoint.instances.initial),
-        max=level("max", endpoint.instances.max),
+        initial=initial,
+        max=maximum,
+        adapters=tuple(ComponentAdapters(c.name, tuple(a.name for a in c.adapters)) for c in endpoint.components),
+        pools=tuple(plan_pool(catalog, endpoint, priority) for priority in range(2, len(endpoint.pools) + 1)),
     )
 
 

@@ -1,8 +1,10 @@
 """`python -m llm_hosting plan [PATH]`: how many instances each inference-component endpoint needs.
 
 Packs the copies of every component at their initial and maximum counts, says whether the count
-is proven optimal, and compares with dedicated single-model endpoints. Exit codes: 0 planned,
-1 the catalog (or the SVG file) could not be used, reported on one line per problem.
+is proven optimal, and compares with dedicated single-model endpoints; does the same on each
+fallback type of `instance_pools` (what holds the copies when the types before it are short), and
+lists the LoRA adapters riding on each component. Exit codes: 0 planned, 1 the catalog (or the SVG
+file) could not be used, reported on one line per problem.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The dedicated-endpoint baseline: every copy on its own instance of the smallest type that fits it.
 
 This is what hosting the same models without inference components would take, and what the
-packed plan is compared against (GPUs, instance-hours, and money when prices are given).
+packed plan is compared against (GPUs, instance-hours, and money when prices are given), like for
+like (`like_for_like`): per instance type, with that type's reservations and family.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from llm_hosting.facts.instances import InstanceType
-from llm_hosting.planner.model import Component, milli_cores
+from llm_hosting.planner.model import Component, PlacementResult, milli_cores
 
 BaselineRule = Literal["same-family", "any"]
 
@@ -34,6 +35,8 @@ class Baseline:
     by_price: bool
     """True when the types were chosen by price (every fitting candidate had one), else by size."""
     dedicated: tuple[Dedicated, ...]
+    family: str | None = None
+    """The family the candidates came from (rule `same-family`); None when any known type could."""
 
     @property
     def instance_count(self) -> int:
@@ -87,14 +90,18 @@ def dedicated_type(
     return min(fitting, key=_size), False
 
 
+def candidate_family(endpoint_type: InstanceType, rule: BaselineRule) -> str | None:
+    """The family dedicated endpoints must come from: the endpoint type's (`same-family`), or None (`any`)."""
+    return endpoint_type.family if rule == "same-family" else None
+
+
 def candidates_for(
     endpoint_type: InstanceType, instance_types: Mapping[str, InstanceType], rule: BaselineRule
 ) -> list[InstanceType]:
     """The types a dedicated endpoint may use: the endpoint type's family, or every known type."""
     known = sorted(instance_types.values(), key=lambda t: t.name)
-    if rule == "any":
-        return known
-    return [t for t in known if t.family == endpoint_type.family]
+    family = candidate_family(endpoint_type, rule)
+    return known if family is None else [t for t in known if t.family == family]
 
 
 def dedicated_baseline(
@@ -114,7 +121,12 @@ def dedicated_baseline(
         chosen, priced = dedicated_type(component, candidates, prices=prices)
         by_price = by_price and priced
         dedicated.append(Dedicated(component.name, chosen.name, component.copies, chosen.gpus))
-    return Baseline(rule=rule, by_price=by_price and bool(components), dedicated=tuple(dedicated))
+    return Baseline(
+        rule=rule,
+        by_price=by_price and bool(components),
+        dedicated=tuple(dedicated),
+        family=candidate_family(endpoint_type, rule),
+    )
 
 
 @dataclass(frozen=True)
@@ -171,3 +183,37 @@ def compare(
         baseline_cost=baseline_cost,
         missing_prices=missing,
     )
+
+
+def like_for_like(
+    placement: PlacementResult,
+    instance_type: InstanceType,
+    *,
+    instance_types: Mapping[str, InstanceType],
+    rule: BaselineRule,
+    prices: Mapping[str, float],
+) -> tuple[Baseline, Comparison]:
+    """The baseline of a packed placement on `instance_type`, and the comparison with it, like for like.
+
+    Like for like means: the same copies, each reserving what it reserves on `instance_type` (the
+    placement's demands, so a per-type reservation counts), on dedicated instances of that type's
+    family (rule `same-family`; any known type for `any`), compared with the packed instances of
+    that type, priced from the same price list. A placement on a fallback pool type is thus never
+    measured against the first type's family or reservations.
+    """
+    if placement.instance.name != instance_type.name:
+        raise ValueError(f"the placement is on {placement.instance.name}, not on {instance_type.name}")
+    baseline = dedicated_baseline(
+        placement.components,
+        endpoint_type=instance_type,
+        instance_types=instance_types,
+        rule=rule,
+        prices=prices,
+    )
+    comparison = compare(
+        endpoint_type=instance_type,
+        packed_instances=placement.instance_count,
+        baseline=baseline,
+        prices=prices,
+    )
+    return baseline, comparison

@@ -1,15 +1,17 @@
 """The placement as an SVG picture: per endpoint, instances x GPUs, each copy a labelled block.
 
 Hand-written SVG (no dependency): one section per endpoint with its initial and its maximum
-placement, a colour per component and a legend that names every component and its reservation.
+placement, a colour per component and a legend that names every component, its reservation and
+its LoRA adapters; inside it, one section per fallback pool type, drawn the same way.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from xml.sax.saxutils import escape, quoteattr
 
 from llm_hosting.planner.model import InstancePlacement
-from llm_hosting.planner.plan import CatalogPlan, EndpointPlan, LevelPlan
+from llm_hosting.planner.plan import CatalogPlan, EndpointPlan, LevelPlan, PoolPlan, Unplanned
 
 # Light fills so dark labels stay readable; neighbours in the list differ in hue.
 PALETTE = (
@@ -59,7 +61,13 @@ def _bar(x: float, y: float, label: str, share: float) -> list[str]:
     ]
 
 
-def _row(instance: InstancePlacement, level: LevelPlan, colours: dict[str, str], top: float) -> list[str]:
+def _adapters(count: int) -> str:
+    return f"{count} LoRA adapter{'' if count == 1 else 's'}"
+
+
+def _row(
+    instance: InstancePlacement, level: LevelPlan, colours: dict[str, str], adapters: Mapping[str, int], top: float
+) -> list[str]:
     capacity = level.placement.instance
     out = [_text(LEFT - 8, top + CELL_H / 2 + 4, f"#{instance.index + 1}", anchor="end")]
     for g in range(capacity.gpus):
@@ -77,13 +85,16 @@ def _row(instance: InstancePlacement, level: LevelPlan, colours: dict[str, str],
         x = LEFT + copy.gpu_indices[0] * CELL_W
         width = len(copy.gpu_indices) * CELL_W - 2
         gpus = ", ".join(str(g) for g in copy.gpu_indices)
+        riding = adapters.get(copy.component, 0)
+        serves = f", serving {_adapters(riding)}" if riding else ""
         out.append(
             f"<rect x='{x}' y='{top:.0f}' width='{width}' height='{CELL_H}' rx='3' fill='{colours[copy.component]}' "
-            f"stroke='#555'><title>{escape(label)} on GPU {gpus}</title></rect>"
+            f"stroke='#555'><title>{escape(label)} on GPU {gpus}{escape(serves)}</title></rect>"
         )
         # Name on top, copy number below: the name is what a reader scans for.
         out.append(_text(x + width / 2, top + 14, _fit(copy.component, width), anchor="middle"))
-        out.append(_text(x + width / 2, top + 27, f"copy {copy.copy}", size=9, anchor="middle"))
+        below = f"copy {copy.copy}" + (f" + {riding} LoRA" if riding else "")
+        out.append(_text(x + width / 2, top + 27, _fit(below, width), size=9, anchor="middle"))
     side = LEFT + capacity.gpus * CELL_W + 12
     used = instance.used
     out += _bar(side, top + 4, "memory", used.memory_mib / capacity.memory_mib if capacity.memory_mib else 0)
@@ -94,7 +105,9 @@ def _row(instance: InstancePlacement, level: LevelPlan, colours: dict[str, str],
     return out
 
 
-def _level(level: LevelPlan, colours: dict[str, str], top: float) -> tuple[list[str], float]:
+def _level(
+    level: LevelPlan, colours: dict[str, str], adapters: Mapping[str, int], top: float
+) -> tuple[list[str], float]:
     result = level.placement
     proof = "proven optimal" if result.proven_optimal else f"lower bound {result.lower_bound}"
     verdict = "enough" if level.enough_instances else "too few"
@@ -113,24 +126,67 @@ def _level(level: LevelPlan, colours: dict[str, str], top: float) -> tuple[list[
         out.append(_text(LEFT, top + 14, "no instances: no copies at this level", size=11))
         return out, top + 28
     for instance in result.instances:
-        out += _row(instance, level, colours, top)
+        out += _row(instance, level, colours, adapters, top)
         top += CELL_H + ROW_GAP
     return out, top + 8
+
+
+def _adapter_counts(plan: EndpointPlan) -> dict[str, int]:
+    return {c.component: len(c.adapters) for c in plan.adapters if c.adapters}
 
 
 def _legend(plan: EndpointPlan, colours: dict[str, str], top: float) -> tuple[list[str], float]:
     out = [_text(PAD, top + 12, "components (per copy; copies at initial / max)", size=11, weight="bold")]
     top += 20
     initial = {c.name: c.copies for c in plan.initial.placement.components}
+    adapters = _adapter_counts(plan)
     for c in plan.max.placement.components:
         out.append(f"<rect x='{PAD}' y='{top:.0f}' width='14' height='14' fill='{colours[c.name]}' stroke='#555'/>")
         detail = (
             f"{c.name}: {c.accelerators} GPU{'' if c.accelerators == 1 else 's'}, {c.memory_mib / 1024:.1f} GiB, "
             f"{c.cpu_cores:g} vCPUs; {initial.get(c.name, 0)} / {c.copies} copies"
         )
+        if c.name in adapters:
+            detail += f"; carries {_adapters(adapters[c.name])}, which reserve nothing (they use these copies)"
         out.append(_text(PAD + 22, top + 11, detail))
         top += 20
     return out, top + 6
+
+
+def _pool_section(plan: EndpointPlan, pool: PoolPlan, colours: dict[str, str], top: float) -> tuple[list[str], float]:
+    """A fallback pool type: the fleet it becomes when the types before it are short."""
+    t = pool.facts
+    facts = f"{t.gpus} GPUs, {t.memory_mib / 1024:.0f} GiB, {t.vcpus} vCPUs" if t is not None else "unknown type"
+    out = [
+        f"<g id={quoteattr(f'pool-{plan.name}-{pool.instance_type}')}>",
+        _text(
+            PAD,
+            top + 16,
+            f"pool {pool.priority}: {pool.instance_type} ({facts}), {pool.scenario}",
+            size=13,
+            weight="bold",
+        ),
+    ]
+    top += 24
+    specific = [r for r in pool.reservations if r.specific]
+    if specific:
+        given = "; ".join(
+            f"{r.component} {r.accelerators} GPU{'' if r.accelerators == 1 else 's'}, {r.memory_mib / 1024:.1f} GiB, "
+            f"{r.cpu_cores:g} vCPUs"
+            for r in specific
+        )
+        out.append(_text(PAD, top + 12, f"per copy on {pool.instance_type} (compute_by_instance_type): {given}"))
+        top += 20
+    adapters = _adapter_counts(plan)
+    for level in pool.levels:
+        if isinstance(level, Unplanned):
+            out.append(_text(PAD, top + 14, f"{level.level} copies: not planned: {level.reason}", size=11))
+            top += 26
+            continue
+        drawn, top = _level(level, colours, adapters, top)
+        out += drawn
+    out.append("</g>")
+    return out, top + 10
 
 
 def _section(plan: EndpointPlan, top: float) -> tuple[list[str], float]:
@@ -149,8 +205,12 @@ def _section(plan: EndpointPlan, top: float) -> tuple[list[str], float]:
     top += 30
     legend, top = _legend(plan, colours, top)
     out += legend
+    adapters = _adapter_counts(plan)
     for level in (plan.initial, plan.max):
-        drawn, top = _level(level, colours, top)
+        drawn, top = _level(level, colours, adapters, top)
+        out += drawn
+    for pool in plan.pools:
+        drawn, top = _pool_section(plan, pool, colours, top)
         out += drawn
     out.append("</g>")
     return out, top + 20
@@ -165,7 +225,14 @@ def plan_svg(plan: CatalogPlan) -> str:
     if not plan.endpoints:
         body.append(_text(PAD, top + 14, "no inference-component endpoints to plan"))
         top += 30
-    widest = max((e.instance_type.gpus for e in plan.endpoints), default=0)
+    widest = max(
+        (
+            gpus
+            for e in plan.endpoints
+            for gpus in (e.instance_type.gpus, *(p.facts.gpus for p in e.pools if p.facts is not None))
+        ),
+        default=0,
+    )
     for endpoint in plan.endpoints:
         drawn, top = _section(endpoint, top)
         body += drawn
