@@ -37,6 +37,6 @@ def test_two_processes_synthesize_byte_identical_assemblies(default_synth: Synth
     assert sorted(first) == sorted(second)
     templates = [name for name in first if name.endswith(".template.json")]
     archives = [name for name in first if name.endswith(".tar.gz")]
-    assert len(templates) == 7 and len(archives) >= 6
+    assert len(templates) == 7 and len(archives) == 4  # the models with serving code: 3 CodeGen, FLAN
     different = [name for name in first if not filecmp.cmp(first[name], second[name], shallow=False)]
     assert different == []

@@ -123,11 +123,42 @@ def test_the_flan_archive_holds_the_handler_and_the_rendered_properties() -> Non
     assert (props["batch_size"], props["max_batch_delay"]) == ("8", "100")
 
 
-def test_a_djl_model_without_code_still_gets_its_serving_properties() -> None:
-    archive = package(ModelDefinition(image=ServingImage.lmi(), weights="s3://weights/m/"), name="small")
-    assert archive is not None
+def test_a_djl_model_without_code_gets_its_serving_options_as_environment_variables() -> None:
+    definition = ModelDefinition(
+        image=ServingImage.lmi("0.32.0"),
+        weights="s3://weights/m/",
+        batching=DynamicBatching(max_batch_size=8, max_batch_delay_ms=100),
+        serving_properties={"option.rolling_batch": "vllm", "option.dtype": "fp16"},
+        environment={"HF_TOKEN_SECRET": "none"},
+    )
+    assert package(definition, name="small") is None
+    assert definition.container_environment() == {
+        "HF_MODEL_ID": "s3://weights/m/",
+        "OPTION_DTYPE": "fp16",
+        "OPTION_ENGINE": "Python",
+        "OPTION_ROLLING_BATCH": "vllm",
+        "SERVING_BATCH_SIZE": "8",
+        "SERVING_MAX_BATCH_DELAY": "100",
+        "HF_TOKEN_SECRET": "none",
+    }
+
+
+@pytest.mark.parametrize(
+    ("image", "why"),
+    [
+        (ServingImage.fastertransformer("0.23.0"), "reads no OPTION_* variables before 0.24.0"),
+        (ServingImage.tensorrt_llm("0.26.0"), "OPTION_ENGINE sets engine from 0.27.0"),
+    ],
+)
+def test_a_djl_model_whose_engine_version_cannot_take_an_option_from_the_environment_keeps_an_archive(
+    image: ServingImage, why: str
+) -> None:
+    definition = ModelDefinition(image=image, weights="s3://weights/m/")
+    archive = package(definition, name="small")
+    assert archive is not None, why
     with tarfile.open(archive) as tar:
         assert tar.getnames() == ["small", "small/serving.properties"]
+    assert definition.container_environment() == {}
 
 
 def test_a_custom_model_without_code_needs_no_archive() -> None:

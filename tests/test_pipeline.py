@@ -17,7 +17,7 @@ from llm_hosting.assembly import read_assembly
 from llm_hosting.catalog import CatalogError, LoadedCatalog, load_catalog
 from stacks.pipeline import PipelineStack, build_pipeline, check_pipeline, pinned_cli_version
 from stacks.plan import plan_stacks
-from tests.synth import cdk_json_context
+from tests.synth import ROOT, cdk_json_context
 
 PIPELINE_ACCOUNT = "111111111111"
 PIPELINE_REGION = "eu-west-1"
@@ -42,21 +42,28 @@ pipeline:
     - {{name: Production, account: "{PRODUCTION[0]}", region: {PRODUCTION[1]}, approval: true}}
 """
 
-# The catalog pins another environment: the stages must deploy to their own, not to this one.
-ENDPOINTS = """
+# The catalog pins another environment: the stages must deploy to their own, not to this one. The
+# model has serving code, so it has a model archive for the pipeline to publish.
+ENDPOINTS = f"""
 project: mini
-environment: {account: "999999999999", region: us-east-1}
+environment: {{account: "999999999999", region: us-east-1}}
 endpoints:
   - name: small-llm
     type: single-model
     instance_type: ml.g5.2xlarge
-    model: {engine: lmi, version: "0.32.0", weights: "s3://example-weights/small-llm/"}
+    model:
+      engine: fastertransformer
+      version: "0.24.0"
+      architecture: llama
+      code: {ROOT / "model_artifacts" / "codegen"}
+      weights: "s3://example-weights/small-llm/"
+      unchecked_properties: {{option.default_max_new_tokens: 32}}
   - name: embeddings
     type: multi-model
     instance_type: ml.g4dn.xlarge
-    instance_count: {initial: 1, min: 1, max: 2}
-    model: {engine: triton, version: "24.09"}
-    warmup: {schedule: rate(1 hour)}
+    instance_count: {{initial: 1, min: 1, max: 2}}
+    model: {{engine: triton, version: "24.09"}}
+    warmup: {{schedule: rate(1 hour)}}
 """
 
 

@@ -12,7 +12,7 @@ from llm_hosting.catalog import CatalogError
 from stacks.plan import COMPONENTS_PER_STACK, STACK_RESOURCE_LIMIT, plan_stacks
 from tests.catalog.helpers import load
 from tests.catalogs.many_components import many_components_catalog
-from tests.synth import Synthesized, synthesize
+from tests.synth import ROOT, Synthesized, synthesize
 
 
 @pytest.fixture(scope="session")
@@ -51,14 +51,43 @@ def test_shard_stacks_deploy_after_the_endpoint_stack(six_hundred: Synthesized) 
     assert "big-artifacts" in manifest["big-shared"]["dependencies"]
 
 
-def test_shards_stage_their_archives_under_the_same_endpoint_prefix(six_hundred: Synthesized) -> None:
-    template = six_hundred.template("big-shared-part5")
-    urls = {
+def test_components_without_code_stage_no_archive(six_hundred: Synthesized) -> None:
+    manifest = json.loads((six_hundred.outdir / "manifest.json").read_text())["artifacts"]
+    for name in six_hundred.templates:
+        assets = json.loads((six_hundred.outdir / f"{name}.assets.json").read_text())["files"]
+        staged = [a["source"]["path"] for a in assets.values() if not a["source"]["path"].endswith(".template.json")]
+        assert staged == [], (name, staged)
+    assert "big-shared-part5" in manifest
+    component = next(
+        r
+        for r in six_hundred.template("big-shared-part5")["Resources"].values()
+        if r["Type"] == "AWS::SageMaker::InferenceComponent"
+    )
+    container = component["Properties"]["Specification"]["Container"]
+    assert "ArtifactUrl" not in container and container["Environment"]["HF_MODEL_ID"].startswith(
+        "s3://example-weights/"
+    )
+
+
+def test_a_shard_stages_its_archives_under_the_endpoints_prefix(tmp_path: Path) -> None:
+    data = many_components_catalog(COMPONENTS_PER_STACK + 1)
+    data["endpoints"][0]["components"][-1]["model"] = {
+        "engine": "fastertransformer",
+        "version": "0.24.0",
+        "architecture": "llama",
+        "code": str(ROOT / "model_artifacts" / "codegen"),
+        "weights": "s3://example-weights/coder/",
+        "unchecked_properties": {"option.default_max_new_tokens": 32},
+    }
+    path = tmp_path / "catalog.yaml"
+    path.write_text(yaml.safe_dump(data))
+    template = synthesize(path, tmp_path / "cdk.out").template("big-shared-part2")
+    (url,) = [
         r["Properties"]["Specification"]["Container"]["ArtifactUrl"]["Fn::Sub"]
         for r in template["Resources"].values()
         if r["Type"] == "AWS::SageMaker::InferenceComponent"
-    }
-    assert all("/assets/shared/" in url for url in urls)
+    ]
+    assert "/assets/shared/" in url
 
 
 def test_the_shared_role_policy_stays_small_with_600_weights_prefixes(six_hundred: Synthesized) -> None:

@@ -131,9 +131,27 @@ def test_a_rolling_batch_of_copies_must_be_at_most_half_the_floor(tmp_path: Path
     assert "use batch_percent instead" in line
 
 
-def test_a_component_environment_holds_at_most_16_entries(tmp_path: Path) -> None:
-    data = endpoint(component("c", model={**COMPONENT["model"], "environment": {f"V{i}": "x" for i in range(17)}}))
-    assert "components[0].model.environment: has 17 entries; SageMaker allows 16 here" in single_error(tmp_path, data)
+@pytest.mark.parametrize(("own", "ok"), [(13, True), (14, False)])
+def test_a_component_environment_holds_at_most_16_entries_with_its_serving_options(
+    tmp_path: Path, own: int, ok: bool
+) -> None:
+    # HF_MODEL_ID, OPTION_ENGINE and OPTION_TENSOR_PARALLEL_DEGREE carry the model's serving options (no code)
+    data = endpoint(component("c", model={**COMPONENT["model"], "environment": {f"V{i}": "x" for i in range(own)}}))
+    if ok:
+        load(tmp_path, data)
+    else:
+        assert (
+            "components[0].model.environment: has 17 entries (3 made from the serving options); SageMaker allows 16 "
+            "here, remove 1" in single_error(tmp_path, data)
+        )
+
+
+def test_an_environment_variable_that_repeats_a_serving_option_is_refused(tmp_path: Path) -> None:
+    data = endpoint(component("c", model={**COMPONENT["model"], "environment": {"OPTION_TENSOR_PARALLEL_DEGREE": "4"}}))
+    assert (
+        "components[0].model.environment.OPTION_TENSOR_PARALLEL_DEGREE: is also made from the serving options (2); "
+        "give the option once, under properties" in single_error(tmp_path, data)
+    )
 
 
 def test_copies_out_of_order_are_rejected(tmp_path: Path) -> None:

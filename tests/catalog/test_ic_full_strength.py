@@ -246,12 +246,6 @@ def test_adapters_load_on_each_lmi_that_serves_them(tmp_path: Path, version: str
     assert [(a.name, a.base) for a in endpoint.adapters] == [("code-assist-acme", "code-assist-base")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="facts/djl/adapters.py reads option.rolling_batch only: LMI 0.35.0 runs rolling_batch=disable with "
-    "option.async_mode=true as the async vLLM handler (PyModel.java, LmiConfigRecommender.java at v0.35.0), "
-    "which serves adapters from 0.34.0 (release notes), yet the fact refuses it",
-)
 def test_adapters_load_on_lmi_035s_async_vllm_handler(tmp_path: Path) -> None:
     properties = {"option.rolling_batch": "disable", "option.async_mode": "true", "option.enable_lora": "true"}
     assert errors(tmp_path, ic_catalog(component=with_model(version="0.35.0", properties=properties))) == []

@@ -77,9 +77,22 @@ def test_components_take_their_image_from_the_engine_and_their_archive_from_the_
     )
     llama = components["codellama-13b"]["Properties"]["Specification"]["Container"]
     assert llama["Image"]["Fn::Join"][1][1] == "/djl-inference:0.32.0-lmi14.0.0-cu126"
-    # Same code, different serving.properties (weights, batching): each component has its own archive.
-    urls = {c["Properties"]["Specification"]["Container"]["ArtifactUrl"]["Fn::Sub"] for c in components.values()}
-    assert len(urls) == 4
+    # Same code, different serving.properties (weights, batching): each component with code has its own
+    # archive; the one without code has none, its serving options are in its environment.
+    urls = {
+        name: c["Properties"]["Specification"]["Container"].get("ArtifactUrl", {}).get("Fn::Sub")
+        for name, c in components.items()
+    }
+    assert len({u for u in urls.values() if u is not None}) == 3
+    assert urls["codellama-13b"] is None
+    assert llama["Environment"] == {
+        "HF_MODEL_ID": "s3://example-weights/codellama-13b/",
+        "OPTION_DTYPE": "fp16",
+        "OPTION_ENGINE": "Python",
+        "OPTION_MAX_ROLLING_BATCH_SIZE": "32",
+        "OPTION_ROLLING_BATCH": "vllm",
+        "OPTION_TENSOR_PARALLEL_DEGREE": "2",
+    }
 
 
 def test_components_start_with_the_endpoint_startup_timeouts(template: dict[str, Any]) -> None:
@@ -220,6 +233,8 @@ def test_the_component_archives_carry_the_catalog_batching(default_synth: Synthe
 
     props_by_component = {}
     for component in _components(default_synth.template(STACK)).values():
+        if "ArtifactUrl" not in component["Properties"]["Specification"]["Container"]:
+            continue  # no code: the serving options are in the environment
         key = component["Properties"]["Specification"]["Container"]["ArtifactUrl"]["Fn::Sub"].rsplit("/", 1)[1]
         with tarfile.open(default_synth.outdir / f"asset.{key}") as tar:
             member = next(m for m in tar.getmembers() if m.name.endswith("serving.properties"))
@@ -233,7 +248,4 @@ def test_the_component_archives_carry_the_catalog_batching(default_synth: Synthe
     assert inline["option.s3url"] == "s3://example-weights/codegen25-7b-inline/"
     assert inline["option.default_max_new_tokens"] == "32"
     assert props_by_component["codegen-blockgen"]["option.tensor_parallel_degree"] == "2"
-    llama = props_by_component["codellama-13b"]
-    assert llama["option.model_id"] == "s3://example-weights/codellama-13b/"
-    assert llama["option.rolling_batch"] == "vllm"
-    assert "batch_size" not in llama
+    assert "codellama-13b" not in props_by_component

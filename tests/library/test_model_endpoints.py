@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
@@ -57,25 +58,44 @@ def mme(stack: cdk.Stack, **overrides: Any) -> MultiModelEndpoint:
 # --- what gets built -------------------------------------------------------------------------------
 
 
-def test_a_single_model_endpoint_reads_its_weights_and_archive_and_nothing_else() -> None:
+def test_a_single_model_endpoint_reads_its_weights_and_nothing_else() -> None:
     # GIVEN a stack
     stack = new_stack()
-    # WHEN an LMI model with S3 weights is put on its own endpoint
+    # WHEN an LMI model with S3 weights and no code is put on its own endpoint
     single(stack)
-    # THEN the role reads the weights prefix and the one archive object, and pulls one repository
+    # THEN the role reads the weights prefix, and pulls one repository: there is no archive to read
     built = template(stack)
     (policy,) = resources(built, "AWS::IAM::ManagedPolicy").values()
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
     reads = str([s["Resource"] for s in statements if s["Action"] == "s3:GetObject"])
-    assert "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}" in reads and ".tar.gz" in reads
+    assert "cdk-hnb659fds-assets" not in reads and ".tar.gz" not in reads
     assert ":s3:::weights/llama/*" in reads
     buckets = [s["Resource"] for s in statements if s["Action"] == "s3:ListBucket"]
     assert ":s3:::weights" in str(buckets) and "cdk-hnb659fds" not in str(buckets)
     (model,) = resources(built, "AWS::SageMaker::Model").values()
-    assert "djl-inference:0.32.0-lmi14.0.0-cu126" in str(model["Properties"]["PrimaryContainer"]["Image"])
+    container = model["Properties"]["PrimaryContainer"]
+    assert "djl-inference:0.32.0-lmi14.0.0-cu126" in str(container["Image"])
+    # AND its serving options are environment variables the template shows
+    assert "ModelDataUrl" not in container
+    assert container["Environment"]["HF_MODEL_ID"] == "s3://weights/llama/"
+    assert container["Environment"]["OPTION_TENSOR_PARALLEL_DEGREE"] == "4"
     (endpoint,) = resources(built, "AWS::SageMaker::Endpoint").values()
     assert endpoint["Properties"]["EndpointName"] == "llama"
     assert "DeploymentConfig" not in endpoint["Properties"]
+
+
+def test_a_model_with_code_reads_its_one_archive_object() -> None:
+    stack = new_stack()
+    code = Path(__file__).resolve().parents[2] / "model_artifacts" / "flan-t5-xxl"
+    single(
+        stack,
+        model=ModelDefinition(image=ServingImage.fastertransformer("0.21.0"), code=code, weights="s3://weights/t5/"),
+    )
+    (policy,) = resources(template(stack), "AWS::IAM::ManagedPolicy").values()
+    reads = str(
+        [s["Resource"] for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Action"] == "s3:GetObject"]
+    )
+    assert "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}" in reads and ".tar.gz" in reads
 
 
 def test_scaling_on_gpu_memory_converts_percent_of_the_instance_to_percent_times_gpus() -> None:

@@ -30,6 +30,7 @@ from llm_hosting.catalog.schema import (
     ModelSpec,
     MultiModelSpec,
 )
+from llm_hosting.facts.djl import environment_configuration_problem, environment_for_properties
 from llm_hosting.facts.images import ContainerImage, UnknownImageError, find_image
 from llm_hosting.facts.instances import INSTANCE_TYPES, InstanceType
 from llm_hosting.packaging.serving_properties import DJL_ENGINES, merge_properties, owned_properties, parse_properties
@@ -100,6 +101,19 @@ class ResolvedModel:
             max_batch_delay_ms=batching.max_batch_delay_ms if batching else None,
             extra={**spec.properties, **spec.unchecked_properties},
         )
+
+    def serving_environment(self) -> dict[str, str]:
+        """The environment variables that carry a DJL model's serving options when it has no code and its
+        engine version reads each option that way (empty otherwise: the options go into an archive)."""
+        spec, image = self.spec, self.image
+        if not isinstance(spec, ModelSpec) or spec.engine not in DJL_ENGINES or spec.code is not None:
+            return {}
+        if not isinstance(image, ContainerImage):
+            return {}
+        properties = self.serving_properties()
+        if environment_configuration_problem(image.engine, image.version, properties) is not None:
+            return {}
+        return environment_for_properties(image.engine, image.version, properties)
 
     def serving_properties(self) -> dict[str, str]:
         """The serving.properties a DJL model runs with: the code directory's file with the catalog's

@@ -55,7 +55,7 @@ RESERVATION_ARN_PATTERN = r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:\d{12}:[a-z0-9-
 ReservationArn: TypeAlias = Annotated[
     str, StringConstraints(min_length=20, max_length=258, pattern=RESERVATION_ARN_PATTERN)
 ]
-"""MlReservationArn (botocore: 20-258 characters, the same pattern)."""
+"""MlReservationArn: botocore's length (20-258) and pattern, except that a name after the '/' is required."""
 KmsKeyArn: TypeAlias = Annotated[
     str, StringConstraints(pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[a-zA-Z0-9/_-]+$")
 ]

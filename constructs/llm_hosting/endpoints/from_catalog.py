@@ -69,6 +69,13 @@ def artifact_location(scope: Construct, target: Target, prefix: str) -> S3Locati
     )
 
 
+def archives(scope: Construct, target: Target, endpoint: str, models: list[ResolvedModel]) -> S3Location | None:
+    """Where an endpoint's model archives are staged, if any of its models has one (serving code)."""
+    if all(m.code_dir is None for m in models):
+        return None
+    return artifact_location(scope, target, naming.asset_prefix(endpoint))
+
+
 def image(model: ResolvedModel) -> ServingImage:
     found = model.image
     if found is None:  # a loaded catalog has found every image; guards direct use
@@ -189,7 +196,7 @@ def single_model_endpoint(scope: Construct, construct_id: str, resolved: Resolve
         network_isolation=spec.network_isolation,
         deployment=catalog_settings.endpoint_deployment(spec.deployment),
         alarm_topic=target.alarm_topic,
-        archive_access=artifact_location(scope, target, naming.asset_prefix(spec.name)),
+        archive_access=archives(scope, target, spec.name, [resolved.single_model]),
     )
     acknowledge_volume_choice(endpoint, variant, endpoint.endpoint_config)
     if not spec.network_isolation:
@@ -259,7 +266,7 @@ def inference_component_endpoint(
         vpc_subnets=subnets,
         security_groups=groups,
         alarm_topic=target.alarm_topic,
-        archive_access=artifact_location(scope, target, naming.asset_prefix(spec.name)),
+        archive_access=archives(scope, target, spec.name, [c.model for c in resolved.components]),
         scale_in=catalog_settings.scale_in(spec.instance_scaling),
         data_cache=spec.data_cache,
     )

@@ -531,9 +531,12 @@ class InferenceComponent(MetricMethods, Construct):
             problems += _fit_problems(instance_type, facts, reservations[instance_type])
         if initial_copies < 0:
             problems.append(f"initial_copies is {initial_copies}; use 0 or more")
-        if len(model.environment) > COMPONENT_ENV_MAX_ENTRIES:
+        environment = model.container_environment()
+        if len(environment) > COMPONENT_ENV_MAX_ENTRIES:
+            serving = len(environment) - len(model.environment)
+            made = f" ({serving} of them made from the serving options)" if serving else ""
             problems.append(
-                f"the environment has {len(model.environment)} entries; an inference component takes at most "
+                f"the environment has {len(environment)} entries{made}; an inference component takes at most "
                 f"{COMPONENT_ENV_MAX_ENTRIES}"
             )
         accelerators = reservations[endpoint.variant.instance_type].number_of_accelerator_devices_required

@@ -1,5 +1,11 @@
 """`ModelDefinition`: what runs in a container (image, serving code, weights, DJL settings), and the
-container it becomes inside a stack: an image URI, a staged model archive and an environment."""
+container it becomes inside a stack: an image URI, a staged model archive and an environment.
+
+A DJL model without serving code gets no archive: its serving options reach the container as
+environment variables (`HF_MODEL_ID`, `OPTION_*`, `SERVING_*`; `facts.djl.environment` says which
+engine version reads which), so a template diff shows the option that changed. With code, or on an
+engine version that cannot take an option that way, the options go into the archive's
+serving.properties."""
 
 from __future__ import annotations
 
@@ -14,6 +20,7 @@ from constructs import Construct
 from llm_hosting.endpoints.images import ImageReference, ServingImage
 from llm_hosting.endpoints.model_archive import StagedArchive, build_model_archive, stage_archive
 from llm_hosting.endpoints.settings import DynamicBatching
+from llm_hosting.facts.djl import environment_configuration_problem, environment_for_properties
 from llm_hosting.packaging.serving_properties import (
     merge_properties,
     owned_properties,
@@ -31,8 +38,10 @@ class ModelDefinition:
 
     image: ServingImage
     code: str | os.PathLike[str] | None = None
-    """A directory packaged into the model archive (`model.tar.gz`, reproducibly). Default: no code; a
-    DJL model then gets an archive holding only the serving.properties made from the fields below."""
+    """A directory packaged into the model archive (`model.tar.gz`, reproducibly), with the DJL settings
+    below in its serving.properties. Default: no code and no archive; a DJL model then gets those
+    settings as environment variables where its engine version reads each of them (else an archive
+    holding only the serving.properties)."""
     weights: str | None = None
     """An S3 prefix (`s3://bucket/prefix/`) the container downloads the weights from; the execution
     role may read it, and DJL Serving is told where it is (`option.s3url` / `option.model_id`)."""
@@ -45,7 +54,7 @@ class ModelDefinition:
     serving_properties: Mapping[str, PropertyValue] = field(default_factory=dict)
     """More DJL serving.properties entries, e.g. `{"option.dtype": "fp16"}`."""
     environment: Mapping[str, str] = field(default_factory=dict)
-    """The container's environment variables."""
+    """The container's own environment variables (beside those a DJL model without code gets)."""
 
     @property
     def code_dir(self) -> Path | None:
@@ -75,6 +84,36 @@ class ModelDefinition:
             for key, in_file, given in conflicts
         ]
 
+    @property
+    def options_in_environment(self) -> bool:
+        """A DJL model without code whose engine version reads each of its serving options from the
+        environment: it gets environment variables, not an archive."""
+        image = self.image.image
+        if not self.image.djl or self.code is not None or image is None:
+            return False
+        return environment_configuration_problem(image.engine, image.version, self.djl_properties()[0]) is None
+
+    def serving_environment(self) -> dict[str, str]:
+        """The environment variables that carry a DJL model's serving options (empty when they go into an
+        archive instead)."""
+        image = self.image.image
+        if image is None or not self.options_in_environment:
+            return {}
+        return environment_for_properties(image.engine, image.version, self.djl_properties()[0])
+
+    def container_environment(self) -> dict[str, str]:
+        """Everything the container's environment holds: the serving options' variables, then the
+        definition's own (which `problems` keeps from repeating one)."""
+        return {**self.serving_environment(), **self.environment}
+
+    def _environment_problems(self) -> list[str]:
+        serving = self.serving_environment()
+        return [
+            f"environment {name} is also made from the serving options ({serving[name]}); give the option once, "
+            "as a serving property"
+            for name in sorted(set(serving) & set(self.environment))
+        ]
+
     def problems(self, *, gpus: int | None, gpu_owner: str) -> list[str]:
         """What cannot work, each with its fix (`gpus`: what tensor parallelism may use, from `gpu_owner`)."""
         problems: list[str] = []
@@ -92,6 +131,7 @@ class ModelDefinition:
                     problems.append(f"{name} is a DJL Serving setting, but {self.image} does not read it; remove it")
         elif code_dir is None or code_dir.is_dir():
             problems.extend(self.djl_properties()[1])
+            problems.extend(self._environment_problems())
         if tp is not None and gpus is not None and tp > gpus:
             problems.append(f"tensor_parallel_degree {tp} needs {tp} GPUs but {gpu_owner}")
         if self.weights is not None:
@@ -122,16 +162,16 @@ class Container:
 
 def package(definition: ModelDefinition, *, name: str) -> Path | None:
     """The model archive of `definition`, named after `name` (its endpoint or component); None if it
-    needs none. A DJL model's archive carries its serving.properties, the code directory's with this
-    definition's settings filled in."""
+    needs none (no code). A DJL model's archive carries its serving.properties, the code directory's
+    with this definition's settings filled in."""
+    if definition.code_dir is None and (not definition.image.djl or definition.options_in_environment):
+        return None
     if definition.image.djl:
         properties, _ = definition.djl_properties()
         return build_model_archive(
             name, code_dir=definition.code_dir, replace={"serving.properties": render_properties(properties).encode()}
         )
-    if definition.code_dir is not None:
-        return build_model_archive(name, code_dir=definition.code_dir)
-    return None
+    return build_model_archive(name, code_dir=definition.code_dir) if definition.code_dir is not None else None
 
 
 def container(scope: Construct, definition: ModelDefinition, *, name: str, gpu: bool) -> Container:
@@ -141,5 +181,5 @@ def container(scope: Construct, definition: ModelDefinition, *, name: str, gpu: 
     return Container(
         image=definition.image.bind(scope, gpu=gpu),
         archive=stage_archive(scope, archive_path) if archive_path is not None else None,
-        environment=dict(definition.environment) or None,
+        environment=definition.container_environment() or None,
     )

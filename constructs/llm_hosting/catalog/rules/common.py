@@ -184,9 +184,11 @@ def instance_scaling(endpoint: ResolvedEndpoint, scaling: InstanceScaling) -> It
         )
 
 
-def environment_size(at: str, env: Mapping[str, str], limit: int) -> Iterator[Problem]:
+def environment_size(at: str, env: Mapping[str, str], limit: int, *, made: int = 0) -> Iterator[Problem]:
+    """`env` within SageMaker's limits (`made`: how many entries come from the serving options)."""
     if len(env) > limit:
-        yield Problem(at, f"has {len(env)} entries; SageMaker allows {limit} here, remove {len(env) - limit}")
+        of_which = f" ({made} made from the serving options)" if made else ""
+        yield Problem(at, f"has {len(env)} entries{of_which}; SageMaker allows {limit} here, remove {len(env) - limit}")
     size = sum(len(k) + len(v) for k, v in env.items())
     if size > MODEL_ENV_MAX_BYTES:
         yield Problem(at, f"totals {size} bytes; SageMaker allows {MODEL_ENV_MAX_BYTES}, shorten it")

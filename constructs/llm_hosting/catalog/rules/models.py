@@ -89,7 +89,13 @@ def model(
         yield from code(model, spec)
     yield from engine_facts(context, model, spec)
     limit = COMPONENT_ENV_MAX_ENTRIES if component else MODEL_ENV_MAX_ENTRIES
-    yield from environment_size(f"{at}.environment", spec.environment, limit)
+    serving = model.serving_environment()
+    for name in sorted(set(serving) & set(spec.environment)):
+        yield Problem(
+            f"{at}.environment.{name}",
+            f"is also made from the serving options ({serving[name]}); give the option once, under properties",
+        )
+    yield from environment_size(f"{at}.environment", {**serving, **spec.environment}, limit, made=len(serving))
 
 
 def code(model: ResolvedModel, spec: ModelSpec) -> Iterator[Problem]:

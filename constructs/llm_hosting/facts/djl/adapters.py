@@ -27,6 +27,12 @@ SOURCES: Mapping[str, Source] = {
     ),
     "backends_031": djl("0.31.0", "serving/docs/adapters.md", "Backend Support: LMI-Dist, vLLM"),
     "backends_033": djl("0.33.0", "serving/docs/adapters.md", "vLLM is the only backend that supports LoRA adapters"),
+    "async_handler": djl(
+        "0.35.0",
+        "engines/python/src/main/java/ai/djl/python/engine/PyModel.java",
+        "with SERVING_FEATURES=vllm (the LMI image) and option.async_mode=true the entry point is "
+        "djl_python.lmi_vllm.vllm_async_service; LmiConfigRecommender sets rolling_batch=disable with it",
+    ),
     "async": djl(
         "0.34.0",
         "serving/docs/lmi/release_notes.md",
@@ -46,11 +52,13 @@ def adapter_problem(engine: str, version: str, *, properties: Mapping[str, str])
         return f"lmi {version} does not read SageMaker's adapter headers (from {ADAPTER_HEADERS_FROM}); {_FIX}"
     backend = selected_path(engine, version, properties)
     backends = ("vllm", "lmi-dist") if version_key(version) < version_key("0.33.0") else ("vllm",)
-    if backend not in backends:
+    async_mode = properties.get("option.async_mode", "false").lower() == "true"
+    # With async mode on, rolling_batch=disable runs the async vLLM handler (the "async_handler" source).
+    async_vllm = async_mode and backend == "disable" and version_key(version) >= version_key(ASYNC_ADAPTERS_FROM)
+    if backend not in backends and not async_vllm:
         return f"lmi {version} serves adapters with option.rolling_batch {' or '.join(backends)}, not {backend}; {_FIX}"
     if properties.get("option.enable_lora", "false").lower() != "true":
         return f"lmi {version} loads adapters only with option.enable_lora=true; add it"
-    async_mode = properties.get("option.async_mode", "false").lower() == "true"
     if async_mode and version_key(version) < version_key(ASYNC_ADAPTERS_FROM):
         return (
             f"lmi {version}'s async vLLM handler has no adapter support (from {ASYNC_ADAPTERS_FROM}); "
