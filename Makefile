@@ -52,7 +52,6 @@ deps: $(VENV)/.installed node_modules/.installed .venv-checkov/.installed
 synth: deps
 	$(CDK) synth --no-notices --quiet -c catalog=$(CATALOG)
 	@$(BIN)/python -m llm_hosting stacks cdk.out
-	@$(BIN)/python -m llm_hosting preflight cdk.out
 
 # The facts drift test reads the pinned SageMaker SDK wheel: one small download into .cache/ on a
 # fresh machine, then only a hash check (the pin and the hash live in tools/generate_facts.py).

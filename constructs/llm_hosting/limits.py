@@ -20,11 +20,12 @@ and the attributes under one key are both counted against it, whichever is large
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from llm_hosting.assembly import read_assembly
+from llm_hosting.assembly import StackTemplate, read_assembly
 
 MAX_RESOURCES = 500
 MAX_OUTPUTS = 200
@@ -159,18 +160,20 @@ def check_template_limits(stack: str, template: dict[str, Any], size_bytes: int)
     return problems
 
 
-def check_limits(cdk_out: str | Path) -> list[LimitProblem]:
-    """Every limit problem (errors and warnings) of the cloud assembly in `cdk_out`.
+def check_limits(cdk_out: str | Path | Sequence[StackTemplate]) -> list[LimitProblem]:
+    """Every limit problem (errors and warnings) of the cloud assembly in `cdk_out` (or of its stacks,
+    already read with `read_assembly`).
 
     Raises `AssemblyError` (one line) when `cdk_out` is not a readable cloud assembly.
     """
+    stacks = read_assembly(cdk_out) if isinstance(cdk_out, str | Path) else cdk_out
     problems: list[LimitProblem] = []
-    for stack in read_assembly(cdk_out):
+    for stack in stacks:
         problems += check_template_limits(stack.name, stack.template, stack.size_bytes)
     return problems
 
 
-def enforce_limits(cdk_out: str | Path) -> list[LimitProblem]:
+def enforce_limits(cdk_out: str | Path | Sequence[StackTemplate]) -> list[LimitProblem]:
     """The warnings of `check_limits`; raises `LimitExceededError` when any template passes a limit.
 
     Meant for right after `app.synth()`: print the error and exit 1, print the warnings and go on.

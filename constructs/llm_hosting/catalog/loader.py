@@ -151,9 +151,13 @@ def _line_for(lines: Mapping[Loc, int], loc: Loc) -> int | None:
     return None
 
 
-def _line_for_path(lines: Mapping[Loc, int], path: str) -> int | None:
+def _lines_by_path(lines: Mapping[Loc, int]) -> dict[str, int]:
+    """Every located field by its formatted path (built once per catalog, for `_line_for_path`)."""
+    return {format_path(loc): line for loc, line in lines.items()}
+
+
+def _line_for_path(by_path: Mapping[str, int], path: str) -> int | None:
     """The line of a formatted field path (rules report paths as text; keys may contain dots)."""
-    by_path = {format_path(loc): line for loc, line in lines.items()}
     while path:
         if path in by_path:
             return by_path[path]
@@ -284,12 +288,14 @@ def load_catalog(path: str | Path, *, account: str | None = None, region: str | 
     endpoints = resolve_endpoints(spec, instance_types, base_dir)
     context = Context(spec=spec, endpoints=endpoints, instance_types=instance_types, region=region, base_dir=base_dir)
     problems += check_catalog(context)
+    by_path = _lines_by_path(lines) if problems or context.notices else {}
     if problems:
-        located = [Problem(p.path, p.message, p.line or _line_for_path(lines, p.path)) for p in problems]
+        located = [Problem(p.path, p.message, p.line or _line_for_path(by_path, p.path)) for p in problems]
         raise CatalogError(source, located)
     return LoadedCatalog(
         notices=tuple(
-            Problem(n.path, n.message, n.line or _line_for_path(lines, n.path)).format(source) for n in context.notices
+            Problem(n.path, n.message, n.line or _line_for_path(by_path, n.path)).format(source)
+            for n in context.notices
         ),
         path=path.resolve(),
         spec=spec,

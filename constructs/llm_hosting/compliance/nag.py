@@ -10,6 +10,7 @@ stops synthesis.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -31,7 +32,7 @@ def acknowledge_wildcards(policy: IConstruct) -> None:
     The check runs as an aspect on the policy alone: an aspect on the whole app would call back into
     Python for every construct (thousands with hundreds of components), for the few that are policies.
     """
-    cdk.Aspects.of(policy).add(WildcardAcknowledgements())
+    cdk.Aspects.of(policy).add(_wildcard_acknowledgements())
 
 
 def acknowledge(scope: IConstruct, rules: Iterable[str], reason: str) -> None:
@@ -144,6 +145,12 @@ def wildcard_findings(document: Mapping[str, Any]) -> list[tuple[str, dict[str, 
     return found
 
 
+@functools.cache
+def _wildcard_acknowledgements() -> WildcardAcknowledgements:
+    """One aspect object for every policy (it keeps no state): made in the kernel once."""
+    return WildcardAcknowledgements()
+
+
 @jsii.implements(cdk.IAspect)
 class WildcardAcknowledgements:
     """Acknowledges AwsSolutions-IAM5 on policies for the wildcards listed in `_WILDCARD_REASONS`."""
@@ -154,7 +161,10 @@ class WildcardAcknowledgements:
         document = cdk.Stack.of(node).resolve(node.policy_document)
         if not isinstance(document, dict):
             return
+        by_reason: dict[str, list[str]] = {}
         for finding, statement in wildcard_findings(document):
             reason = wildcard_reason(finding, statement)
             if reason is not None:
-                acknowledge(node, [f"AwsSolutions-IAM5[{finding}]"], reason)
+                by_reason.setdefault(reason, []).append(f"AwsSolutions-IAM5[{finding}]")
+        for reason, rules in by_reason.items():  # one kernel call per reason, however many findings
+            acknowledge(node, rules, reason)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 from aws_cdk import aws_cloudwatch as cloudwatch, aws_sagemaker as sagemaker
@@ -65,8 +66,9 @@ class RollbackAlarms(Construct):
             **alarm_metric_properties(latency),
         )
 
-    @property
+    @functools.cached_property
     def alarm_names(self) -> list[str]:
+        """The two alarms' names (Ref), asked of the kernel once."""
         return [self.errors.ref, self.latency.ref]
 
 

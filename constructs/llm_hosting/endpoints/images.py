@@ -104,18 +104,21 @@ class ServingImage:
         return resolve_image(scope, self.image if self.image is not None else str(self.uri), gpu=gpu)
 
 
-def _registry_mapping(stack: cdk.Stack) -> cdk.CfnMapping:
-    existing = stack.node.try_find_child(MAPPING_ID)
-    if isinstance(existing, cdk.CfnMapping):
-        return existing
-    return cdk.CfnMapping(
-        stack,
-        MAPPING_ID,
-        mapping={
-            region: {"Account": account, "Host": REGISTRY_HOSTS[region]}
-            for region, account in sorted(REGISTRY_ACCOUNTS.items())
-        },
-    )
+def _registry_mapping(info: StackInfo) -> tuple[str, str]:
+    """(host, account) of the image registry in the stack's region, from the stack's one mapping."""
+    found = info.cache.get(MAPPING_ID)
+    if found is None:
+        mapping = cdk.CfnMapping(
+            info.stack,
+            MAPPING_ID,
+            mapping={
+                region: {"Account": account, "Host": REGISTRY_HOSTS[region]}
+                for region, account in sorted(REGISTRY_ACCOUNTS.items())
+            },
+        )
+        region = aws_region()
+        found = info.cache[MAPPING_ID] = (mapping.find_in_map(region, "Host"), mapping.find_in_map(region, "Account"))
+    return cast(tuple[str, str], found)
 
 
 def _rule_id(image: ContainerImage) -> str:
@@ -145,13 +148,12 @@ def _resolve(info: StackInfo, image: ContainerImage, gpu: bool) -> ImageReferenc
             repository=image.repository,
         )
 
-    stack = info.stack
     region = aws_region()
-    mapping = _registry_mapping(stack)
+    host, account = _registry_mapping(info)
     rule_id = _rule_id(image)
-    if stack.node.try_find_child(rule_id) is None:
-        cdk.CfnRule(
-            stack,
+    if info.cache.get(rule_id) is None:
+        info.cache[rule_id] = cdk.CfnRule(
+            info.stack,
             rule_id,
             assertions=[
                 cdk.CfnRuleAssertion(
@@ -164,8 +166,6 @@ def _resolve(info: StackInfo, image: ContainerImage, gpu: bool) -> ImageReferenc
                 )
             ],
         )
-    host = mapping.find_in_map(region, "Host")
-    account = mapping.find_in_map(region, "Account")
     return ImageReference(
         uri=f"{host}/{image.repository}:{tag}",
         repository_arn=f"arn:{aws_partition()}:ecr:{region}:{account}:repository/{image.repository}",
