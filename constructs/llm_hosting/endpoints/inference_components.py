@@ -624,8 +624,9 @@ class InferenceComponent(MetricMethods, Construct):
 
 
 ADAPTERS_NEED_A_COPY = (
-    "a component that carries adapters keeps at least one copy: adapters have no copies of their own, and "
-    "SageMaker's scale-to-zero guide documents the way back for components with compute only; use min_copies=1"
+    "a component that carries adapters keeps at least one copy: an adapter runs on its base's copies (it \"uses the "
+    "compute resources of the base inference component\": SageMaker's adapter guide), and the scale-to-zero guide "
+    "brings copies back only for components with compute; use min_copies=1"
 )
 
 

@@ -8,6 +8,8 @@ only when all agree. Both work through Application Auto Scaling's service-linked
 
 from __future__ import annotations
 
+import functools
+
 from aws_cdk import aws_applicationautoscaling as appscaling, aws_cloudwatch as cloudwatch
 from constructs import Construct
 
@@ -78,7 +80,17 @@ def _range_problems(unit: str, low: int, minimum: int, maximum: int) -> list[str
     return problems
 
 
-class InstanceCountScaling(Construct):
+class _Target:
+    """The scalable target's id (its Ref), asked of the kernel once however many policies use it."""
+
+    target: appscaling.CfnScalableTarget
+
+    @functools.cached_property
+    def target_id(self) -> str:
+        return self.target.ref
+
+
+class InstanceCountScaling(_Target, Construct):
     """A scalable target on one variant's instance count; add policies with `scale_on_*`."""
 
     def __init__(
@@ -208,7 +220,7 @@ class InstanceCountScaling(Construct):
             construct_id,
             policy_name=f"{self.metrics.endpoint}-{_kebab(construct_id)}",
             policy_type="TargetTrackingScaling",
-            scaling_target_id=self.target.ref,
+            scaling_target_id=self.target_id,
             target_tracking_scaling_policy_configuration=_tracking(
                 target_value,
                 predefined=predefined,
@@ -221,7 +233,7 @@ class InstanceCountScaling(Construct):
         return policy
 
 
-class CopyCountScaling(Construct):
+class CopyCountScaling(_Target, Construct):
     """A scalable target on `inference-component/<name>`: one target-tracking policy (`scale_on_*`).
 
     With `min_copies=0` the component may scale to zero copies. Target tracking never leaves zero,
@@ -268,7 +280,7 @@ class CopyCountScaling(Construct):
                 "ScaleOutFromZero",
                 policy_name=f"{name}-scale-out-from-zero",
                 policy_type="StepScaling",
-                scaling_target_id=self.target.ref,
+                scaling_target_id=self.target_id,
                 step_scaling_policy_configuration=Policy.StepScalingPolicyConfigurationProperty(
                     adjustment_type="ChangeInCapacity",
                     metric_aggregation_type="Maximum",
@@ -341,7 +353,7 @@ class CopyCountScaling(Construct):
             "TargetTracking",
             policy_name=f"{self.metrics.component}-{suffix}",
             policy_type="TargetTrackingScaling",
-            scaling_target_id=self.target.ref,
+            scaling_target_id=self.target_id,
             target_tracking_scaling_policy_configuration=_tracking(
                 target, predefined=metric_type, scale_in_cooldown_s=scale_in, scale_out_cooldown_s=scale_out
             ),

@@ -274,8 +274,9 @@ def adapters(context: Context, component: ResolvedComponent) -> Iterator[Problem
     if component.copies.min == 0:
         yield Problem(
             f"{at}.copies.min",
-            "is 0, but adapters have no copies of their own and SageMaker documents the way back from zero only "
-            "for components with compute; keep copies.min at 1 or more",
+            "is 0, but an adapter runs on its base's copies (it \"uses the compute resources of the base inference "
+            "component\": SageMaker's adapter guide), so at zero its calls find nothing to serve them, and the "
+            "scale-to-zero guide brings copies back only for components with compute; keep copies.min at 1 or more",
         )
     for adapter in component.adapters:
         yield from tags(context, adapter.at, adapter.spec.tags)
