@@ -11,11 +11,13 @@ with plain dicts and property structs, straight into each stack:
   of values: pseudo-parameter tokens joined into ARNs, one `CfnMapping` of registries per stack
   looked up with `Fn::FindInMap`, `CfnRule`s, `Ref`/`GetAtt` between resources, `DependsOn`, and
   weak cross-stack references to the artifacts stack (`Fn::GetStackOutput`);
-- the same file assets: one per component and one for FLAN-T5-XXL, registered with the stack
-  synthesizer under `assets/<endpoint>/` with a `.tar.gz` key, and the warm-up function's
-  directory staged and registered by each multi-model stack. A model "archive" here is only the
-  `serving.properties` text written into the assembly (nothing is packed), so the asset hashes
-  differ from the app's; everything else in the templates is the app's.
+- the same file assets: FLAN-T5-XXL's model archive (it has serving code), registered with the
+  stack synthesizer under `assets/flan-t5-xxl/` with a `.tar.gz` key, and the warm-up function's
+  directory staged and registered by each multi-model stack. The components have no code, so, as
+  in the app, they have no archive: their serving options are container environment variables
+  (`HF_MODEL_ID`, `OPTION_ENGINE`). The "archive" here is only the `serving.properties` text
+  written into the assembly (nothing is packed), so its asset hash differs from the app's;
+  everything else in the templates is the app's.
 
 Construct ids are the app's logical IDs (CDK's rule: the path's alphanumerics and an MD5 prefix of
 the path), so the two apps' templates can be compared resource by resource.
@@ -48,7 +50,7 @@ from aws_cdk import (
     aws_sqs as sqs,
 )
 
-from llm_hosting.facts.images import REGISTRY_ACCOUNTS, find_image
+from llm_hosting.facts.images import REGISTRY_ACCOUNTS, REGISTRY_HOSTS, find_image
 
 PROJECT = "llm-hosting"
 QUALIFIER = "hnb659fds"
@@ -368,10 +370,7 @@ def _image(stack: cdk.Stack, t: Tokens, engine: str, version: str) -> tuple[str,
         stack,
         "ContainerRegistries",
         mapping={
-            region: {
-                "Account": account,
-                "Host": f"{account}.dkr.ecr.{region}.amazonaws.com{'.cn' if region.startswith('cn-') else ''}",
-            }
+            region: {"Account": account, "Host": REGISTRY_HOSTS[region]}
             for region, account in sorted(REGISTRY_ACCOUNTS.items())
         },
     )
@@ -1091,11 +1090,10 @@ def _warmup(stack: cdk.Stack, t: Tokens, name: str, payload: str) -> None:
 # --- the inference-component endpoint and its shards ---------------------------------------------
 
 
-def _component(stack: cdk.Stack, t: Tokens, outdir: str, index: int, endpoint: EP | None) -> None:
+def _component(stack: cdk.Stack, t: Tokens, index: int, endpoint: EP | None) -> None:
     """model-NNNN: 1 GPU, 4 GiB, 1 core, 0-2 copies on 5 invocations a copy, scales to zero."""
     name = f"model-{index:04d}"
     weights = f"s3://example-weights/m{index:04d}/"
-    staged = _stage_file(stack, outdir, f"engine=Python\noption.model_id={weights}\n".encode())
     image, _ = _image(stack, t, "lmi", "0.32.0")
     dimensions = [("InferenceComponentName", name)]
     alarms = _rollback_alarms(stack, (name,), t, f"Inference component {name}", dimensions)
@@ -1120,8 +1118,9 @@ def _component(stack: cdk.Stack, t: Tokens, outdir: str, index: int, endpoint: E
                 number_of_accelerator_devices_required=1,
                 number_of_cpu_cores_required=1,
             ),
+            # No code: DJL reads the serving options from the environment, so there is no archive.
             container=IC.InferenceComponentContainerSpecificationProperty(
-                artifact_url=staged.s3_object_url, image=image
+                environment={"HF_MODEL_ID": weights, "OPTION_ENGINE": "Python"}, image=image
             ),
         ),
         tags=t.tags,
@@ -1176,7 +1175,7 @@ def _component(stack: cdk.Stack, t: Tokens, outdir: str, index: int, endpoint: E
     )
 
 
-def _component_endpoint_stacks(app: cdk.App, t: Tokens, outdir: str, count: int) -> list[cdk.Stack]:
+def _component_endpoint_stacks(app: cdk.App, t: Tokens, count: int) -> list[cdk.Stack]:
     name = "shared"
     stack = _stack(app, f"{PROJECT}-{name}", f"{PROJECT}: SageMaker inference-components endpoint {name}")
     fleet = _graph(
@@ -1198,19 +1197,14 @@ def _component_endpoint_stacks(app: cdk.App, t: Tokens, outdir: str, count: int)
     weights = f"arn:{t.partition}:s3:::example-weights"
     # Beyond 8 prefixes, one grant on their common prefix keeps the policy under IAM's size limit.
     prefixes = [f"m{i:04d}/" for i in range(count)] if count <= WEIGHTS_GRANTS_BEFORE_CONSOLIDATING else [""]
+    objects = [f"{weights}/{prefix}*" for prefix in prefixes]
     policy = _managed_policy(
         stack,
         (name, "ExecutionPolicy", "Resource"),
         role,
         [
             *_log_statements(t, [f"/aws/sagemaker/Endpoints/{name}", "/aws/sagemaker/InferenceComponents/*"]),
-            {
-                "Action": "s3:GetObject",
-                "Effect": "Allow",
-                "Resource": [*(f"{weights}/{prefix}*" for prefix in prefixes), f"{t.bucket_arn}/assets/{name}/*"],
-            },
-            _list_statement(t.bucket_arn, f"assets/{name}/"),
-            {"Action": "kms:Decrypt", "Effect": "Allow", "Resource": t.key_arn},
+            {"Action": "s3:GetObject", "Effect": "Allow", "Resource": objects[0] if len(objects) == 1 else objects},
             *(_list_statement(weights, prefix) for prefix in prefixes),
             *_pull_statements(repository),
         ],
@@ -1237,12 +1231,13 @@ def _component_endpoint_stacks(app: cdk.App, t: Tokens, outdir: str, count: int)
         logical_id(name, "Resource"),
         endpoint_config_name=config.attr_endpoint_config_name,
         endpoint_name=name,
+        retain_all_variant_properties=True,
         tags=t.tags,
     )
     endpoint.add_resource_dependency(policy)
     stacks = [stack]
     for index in range(min(count, COMPONENTS_PER_STACK)):
-        _component(stack, t, outdir, index, endpoint)
+        _component(stack, t, index, endpoint)
     for part, start in enumerate(range(COMPONENTS_PER_STACK, count, COMPONENTS_PER_STACK), start=2):
         stop = min(start + COMPONENTS_PER_STACK, count)
         shard = _stack(
@@ -1252,7 +1247,7 @@ def _component_endpoint_stacks(app: cdk.App, t: Tokens, outdir: str, count: int)
         )
         shard.add_stack_dependency(stack)
         for index in range(start, stop):
-            _component(shard, t, outdir, index, None)
+            _component(shard, t, index, None)
         names = [f"model-{i:04d}" for i in range(start, stop)]
         title = f"Endpoint {name}: components {start + 1}-{stop}"
         _dashboard(shard, t, f"{PROJECT}-{name}-part{part}", title, _component_graphs(names))
@@ -1266,7 +1261,7 @@ def build(app: cdk.App, components: int) -> list[cdk.Stack]:
     outdir = app.outdir
     Path(outdir).mkdir(parents=True, exist_ok=True)
     artifacts = _artifacts_stack(app, t)
-    shared, *shards = _component_endpoint_stacks(app, t, outdir, components)
+    shared, *shards = _component_endpoint_stacks(app, t, components)
     endpoints = [shared, _flan_t5_xxl_stack(app, t, outdir)]
     payload = '{{"inputs": [{{"name": "TEXT", "shape": [1, 1], "datatype": "BYTES", "data": ["{}"]}}]}}'
     endpoints.append(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import tarfile
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -192,28 +191,17 @@ def _strings(value: Any) -> Iterator[str]:
 
 _IMAGE_TAIL = re.compile(r"/([\w.-]+:[\w.-]+)$")
 """The literal end of an image URI joined from tokens: `/repository:tag`."""
-_ASSET_KEY = re.compile(r"([0-9a-f]{64})\.tar\.gz$")
 
 
-def _weights(container: Mapping[str, Any], outdir: Path) -> str:
+def _weights(container: Mapping[str, Any]) -> str:
     """The S3 prefix the model's weights come from: the peer names it in ModelDataSource; this
-    project packs it into the model archive's serving.properties (`option.model_id`)."""
+    project, whose models have no code and so no archive, in the container's `HF_MODEL_ID` (what DJL
+    reads as `option.model_id`)."""
     source = container.get("ModelDataSource", {}).get("S3DataSource", {})
     if "S3Uri" in source:
         return str(source["S3Uri"])
-    for text in _strings(container.get("ModelDataUrl")):
-        match = _ASSET_KEY.search(text)
-        if match is None:
-            continue
-        with tarfile.open(outdir / f"asset.{match.group(1)}.tar.gz") as archive:
-            for member in archive.getmembers():
-                if member.name.endswith("serving.properties"):
-                    extracted = archive.extractfile(member)
-                    assert extracted is not None
-                    for line in extracted.read().decode().splitlines():
-                        if line.startswith("option.model_id="):
-                            return line.split("=", 1)[1]
-    return "?"
+    model_id = container.get("Environment", {}).get("HF_MODEL_ID")
+    return model_id if isinstance(model_id, str) else "?"
 
 
 def endpoint_facts(outdir: Path) -> dict[str, EndpointFacts]:
@@ -250,7 +238,7 @@ def endpoint_facts(outdir: Path) -> dict[str, EndpointFacts]:
             facts[name] = EndpointFacts(
                 instance_type=variant["InstanceType"],
                 image=image,
-                weights=_weights(container, outdir),
+                weights=_weights(container),
                 initial=variant["InitialInstanceCount"],
                 min=scaling.get("MinCapacity"),
                 max=scaling.get("MaxCapacity"),

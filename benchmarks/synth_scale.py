@@ -252,7 +252,8 @@ _ASSET_HASH = re.compile(r"[0-9a-f]{64}")
 
 def _digest(value: Any) -> str:
     """A resource's (or template section's) fingerprint with asset hashes blanked out: the baseline
-    stages stand-in files, not the app's archives, so only the hashes in asset keys may differ."""
+    stages a stand-in file, not the app's model archive (FLAN-T5-XXL's, the one model with code), so
+    only the hashes in asset keys may differ."""
     text = _ASSET_HASH.sub("<asset>", json.dumps(value, sort_keys=True))
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()
 

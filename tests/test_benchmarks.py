@@ -191,8 +191,17 @@ def test_what_each_endpoint_serves_is_read_back_from_the_assembly(
     endpoints, outdir = two_endpoints
     found = peer_apps.endpoint_facts(outdir)
     assert found == peer_apps.expected_facts(endpoints)
-    assert found["llm-001"].weights == "s3://example-weights/llm-001/"  # from the model archive
+    assert found["llm-001"].weights == "s3://example-weights/llm-001/"  # from the container's HF_MODEL_ID
     assert peer_apps.facts_differences("project", found, peer_apps.expected_facts(endpoints)) == []
+
+
+def test_the_projects_endpoints_like_the_peers_stage_no_model_archive(
+    two_endpoints: tuple[list[peer_apps.Endpoint], Path],
+) -> None:
+    _, outdir = two_endpoints
+    assert list(outdir.glob("asset.*")) == []
+    for template in outdir.glob("*.template.json"):
+        assert "ModelDataUrl" not in template.read_text(encoding="utf-8")
 
 
 def test_an_endpoint_that_differs_from_what_was_asked_is_reported(
