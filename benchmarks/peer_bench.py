@@ -52,6 +52,8 @@ PEER_VENV = BENCHMARKS / ".peer-venv"
 PEER_REQUIREMENTS = BENCHMARKS / "peer-requirements.txt"
 PEER_PACKAGE = "cdklabs.generative-ai-cdk-constructs"
 GROUPS = ("peer", "ic", "default")
+VALIDATION = ["as-shipped"]
+"""--cdk-validation, for every run (see synth_scale.VALIDATION_MODES)."""
 MIB = 1024
 
 
@@ -294,7 +296,9 @@ def synth_once(subject: Subject, workdir: Path, round_number: int) -> dict[str, 
     log = outdir.with_suffix(".log")
     app = shlex.join([str(subject.python), str(BENCHMARKS / "rss_probe.py"), str(rss), str(subject.script)])
     command = [str(CDK), "synth", "--no-notices", "--quiet", "--app", app, "--output", str(outdir)]
-    env = {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = synth_scale.validation_environment(
+        {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}, VALIDATION[0]
+    )
     load_before = os.getloadavg()[0]
     with log.open("wb") as output:
         started = time.monotonic()
@@ -532,6 +536,13 @@ def main() -> None:
     parser.add_argument("--cfn-lint", action="store_true", help="also count cfn-lint findings per app (slow)")
     parser.add_argument("--json", type=Path, help="also write every run's figures here")
     parser.add_argument("--keep", action="store_true", help="keep the apps' folders and every assembly")
+    parser.add_argument(
+        "--cdk-validation",
+        choices=synth_scale.VALIDATION_MODES,
+        default="as-shipped",
+        help="CDK's built-in template validation: each app's default (this project: off, its preflight instead; "
+        "the peer, the L1 apps and the floor: on), or off or on for all (default: as-shipped)",
+    )
     args = parser.parse_args()
     if args.rounds < 1 or args.endpoints < 1 or args.components < 1:
         parser.error("--rounds, --endpoints and --components must be 1 or more")
@@ -539,6 +550,8 @@ def main() -> None:
         raise SystemExit(f"{CDK.relative_to(ROOT)} is missing: run `make deps` first")
     chosen = [key for key in GROUPS if key in (args.only or GROUPS)]
     sys.path.insert(0, str(ROOT))  # tests.catalogs, for synth_scale.py's catalog
+    VALIDATION[0] = args.cdk_validation
+    print(f"CDK's built-in template validation: {args.cdk_validation} (--cdk-validation)")
 
     workdir = Path(tempfile.mkdtemp(prefix="peer-bench-"))
     started = time.monotonic()

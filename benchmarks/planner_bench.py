@@ -24,11 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.pla
 
 from llm_hosting.facts.instances import INSTANCE_TYPES
 from llm_hosting.planner import Component, InstanceCapacity, PlacementResult, plan_placement
-from llm_hosting.planner.catalog import instance_capacity
 from tests.planner.brute import optimum
 
-P4D = instance_capacity(INSTANCE_TYPES["ml.p4d.24xlarge"])
-P5 = instance_capacity(INSTANCE_TYPES["ml.p5.48xlarge"])
+P4D = InstanceCapacity.of(INSTANCE_TYPES["ml.p4d.24xlarge"])
+P5 = InstanceCapacity.of(INSTANCE_TYPES["ml.p5.48xlarge"])
 GB = 1000  # memory_mb per GB: "8-320 GB" is 8,000-320,000
 
 

@@ -6,7 +6,6 @@ Every test runs with fake credentials and with every AWS endpoint pointed at tho
 
 from __future__ import annotations
 
-import logging
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,11 +14,10 @@ from typing import Any
 import boto3
 import pytest
 import yaml
-from moto.server import ThreadedMotoServer
 
 from llm_hosting.warmup.function.warmup import runtime_client
 from tests.catalog.helpers import base
-from tests.standins.offline_aws import offline_aws
+from tests.standins.offline_aws import moto_server, offline_aws
 from tests.standins.sagemaker_runtime import SageMakerRuntimeStandIn
 
 REGION = "us-east-1"
@@ -30,12 +28,8 @@ PROJECT = "mme-test"
 
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with moto_server() as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)

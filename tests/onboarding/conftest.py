@@ -4,7 +4,6 @@ machine in the way."""
 
 from __future__ import annotations
 
-import logging
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,11 +11,10 @@ from typing import Any
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from tests.onboarding.tiny_model import custom_code_repo, llama_repo
 from tests.standins.hf_hub import HubRepo, HubStandIn
-from tests.standins.offline_aws import offline_aws
+from tests.standins.offline_aws import moto_server, offline_aws
 
 REGION = "us-east-1"
 BUCKET = "weights-test"
@@ -26,12 +24,8 @@ OTHER_TOKEN = "hf_token_without_access"  # noqa: S105 - a test token
 
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with moto_server() as url:
+        yield url
 
 
 def moto_api(moto_url: str, path: str, body: bytes = b"") -> None:

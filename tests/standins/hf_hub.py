@@ -126,6 +126,10 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
 
+    # Headers and body leave in separate writes: without TCP_NODELAY, Nagle's algorithm holds the
+    # body until the client's delayed ACK, 40 ms per response (the Hub itself answers at once).
+    disable_nagle_algorithm = True
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from moto.server import ThreadedMotoServer
 
 
 def offline_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *, region: str, **endpoint_urls: str) -> None:
@@ -24,3 +28,28 @@ def offline_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *, region: str,
     monkeypatch.setenv("AWS_DEFAULT_REGION", region)
     for name, url in endpoint_urls.items():
         monkeypatch.setenv(name, url)
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """moto's own server on 127.0.0.1 (a free port), yielding its URL; stopped on exit.
+
+    Its handler writes headers and body separately, so with Nagle's algorithm every response waited
+    for the client's delayed ACK (40 ms); TCP_NODELAY on each connection answers at once, as AWS does.
+    """
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request otherwise
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    wsgi = server._server
+    assert wsgi is not None
+    handler = wsgi.RequestHandlerClass
+
+    class NoDelay(handler):  # type: ignore[misc, valid-type]
+        disable_nagle_algorithm = True
+
+    wsgi.RequestHandlerClass = NoDelay
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
