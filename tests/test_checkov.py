@@ -43,7 +43,9 @@ def checkov(directory: Path) -> dict[str, object]:
     return cloudformation
 
 
-@pytest.mark.parametrize("scenario", ["default_synth", "regional_synth", "full_strength_synth"])
+# The region-pinned assembly differs from the default one only in literal ARNs and image URIs, which
+# checkov's CloudFormation checks do not look at; cfn-lint checks it in its region.
+@pytest.mark.parametrize("scenario", ["default_synth", "full_strength_synth"])
 def test_checkov_finds_nothing_to_fix(scenario: str, request: pytest.FixtureRequest) -> None:
     synthesized: Synthesized = request.getfixturevalue(scenario)
     report = checkov(synthesized.outdir)
