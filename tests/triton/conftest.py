@@ -1,6 +1,6 @@
 """Starts the Triton deployment as soon as collection finds a `triton` test, and stops it at the end.
 
-Preparing it (archives, server start, six concurrent loads) takes tens of seconds of mostly
+Preparing it (archives, server start, seven concurrent loads) takes tens of seconds of mostly
 server-side work, so it runs on a thread while the rest of the suite runs; the `triton` tests are
 moved to the end of the run and wait for it through the `deployment` fixture.
 """

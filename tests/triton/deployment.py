@@ -115,6 +115,7 @@ class Customer:
 CUSTOMERS = (
     Customer("acme-autocomplete", "autocomplete", seed=1),
     Customer("globex-autocomplete", "autocomplete", seed=2),
+    Customer("initech-autocomplete", "autocomplete", seed=3),
     Customer("acme-embeddings", "embeddings", seed=4),
     Customer("globex-embeddings", "embeddings", seed=5),
     # Published as before archives were renamed: both keep the shipped model names.

@@ -1,6 +1,6 @@
 """Customers' archives side by side on a real Triton server, loaded and invoked through SageMaker's routes.
 
-Six archives are loaded at once (tests/triton/deployment.py): two autocomplete and two embeddings
+Seven archives are loaded at once (tests/triton/deployment.py): three autocomplete and two embeddings
 customers published by `publish` (models renamed per archive), and two autocomplete archives packed
 as before that rename. The shipped Python models, ensembles, BLS loop, tokenizer loading and packed
 environment all run as shipped; only the customers' networks are stand-ins (network_standins.py).
@@ -49,7 +49,7 @@ def test_every_archive_loads_through_the_sagemaker_front_end(deployment: Deploym
     assert listed.json() == {"models": [{}] * len(CUSTOMERS)}
 
 
-def test_autocomplete_customers_answer_side_by_side(deployment: Deployment) -> None:
+def test_three_autocomplete_customers_answer_side_by_side(deployment: Deployment) -> None:
     answers = {c.name: output(invoke(deployment, c, [PROMPT, "hello world"]), "COMPLETION") for c in AUTOCOMPLETE}
 
     assert answers == {c.name: [c.completion(PROMPT), c.completion("hello world")] for c in AUTOCOMPLETE}
