@@ -17,6 +17,7 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
+from tests.background import RUNS
 from tests.standins.sagemaker_runtime import SageMakerRuntimeStandIn
 from tests.synth import ROOT, Synthesized, synthesize
 
@@ -74,3 +75,21 @@ def standin() -> Iterator[SageMakerRuntimeStandIn]:
 @pytest.fixture
 def snapshot_json(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     return snapshot.use_extension(JSONSnapshotExtension)
+
+
+@pytest.hookimpl(trylast=True)  # after -m/-k deselection: nothing is started for tests that will not run
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Start each background run a selected test reads, and run those tests last, when it is done."""
+    if config.option.collectonly:
+        return
+    wanted = {name for item in items for name in getattr(item, "fixturenames", ()) if name in RUNS}
+    for name in sorted(wanted):
+        RUNS[name].start()
+    readers = [item for item in items if wanted.intersection(getattr(item, "fixturenames", ()))]
+    chosen = set(readers)
+    items[:] = [item for item in items if item not in chosen] + readers
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    for run in RUNS.values():
+        run.stop()

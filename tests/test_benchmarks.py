@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import json
-import subprocess
 import sys
 import types
 from dataclasses import replace
@@ -17,21 +15,16 @@ import pytest
 from benchmarks import peer_apps
 from llm_hosting.catalog import load_catalog
 from llm_hosting.facts.images import ENGINES
-from tests.synth import ROOT, synthesize
+from tests.background import RUNS, TINY_SIZE
+from tests.synth import synthesize
 
-SIZE = 3
+SIZE = TINY_SIZE
 
 
 @pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any]]:
+def tiny_run() -> tuple[str, dict[str, Any]]:
     """One run of each app at 3 components: (printed output, the --json figures)."""
-    figures = tmp_path_factory.mktemp("synth-scale") / "figures.json"
-    command = [sys.executable, str(ROOT / "benchmarks" / "synth_scale.py"), "--sizes", str(SIZE), "--repeat", "1"]
-    done = subprocess.run(
-        [*command, "--json", str(figures)], capture_output=True, text=True, timeout=300, check=False, cwd=ROOT
-    )
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-    return done.stdout, json.loads(figures.read_text())
+    return RUNS["tiny_run"].result()
 
 
 def _row(stdout: str, label: str) -> list[str]:
@@ -220,20 +213,9 @@ def test_an_endpoint_that_differs_from_what_was_asked_is_reported(
 
 
 @pytest.fixture(scope="module")
-def ic_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, Any]]:
+def ic_run() -> tuple[str, dict[str, Any]]:
     """`peer_bench.py --only ic` at 2 components, 1 round: (printed output, the --json figures)."""
-    figures = tmp_path_factory.mktemp("peer-bench") / "figures.json"
-    command = [sys.executable, str(ROOT / "benchmarks" / "peer_bench.py"), "--only", "ic", "--components", "2"]
-    done = subprocess.run(
-        [*command, "--rounds", "1", "--json", str(figures)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-4000:]
-    return done.stdout, json.loads(figures.read_text())
+    return RUNS["ic_run"].result()
 
 
 def test_the_minimal_l1_app_makes_as_many_resources_in_as_many_stacks_as_the_project(
