@@ -50,8 +50,7 @@ node_modules/.installed: package.json package-lock.json $(VENV)/.installed
 deps: $(VENV)/.installed node_modules/.installed .venv-checkov/.installed
 
 synth: deps
-	$(CDK) synth --no-notices --quiet -c catalog=$(CATALOG)
-	@$(BIN)/python -m llm_hosting stacks cdk.out
+	$(CDK) synth --no-notices --quiet -c catalog=$(CATALOG) -c list_stacks=true
 
 # The facts drift test reads the pinned SageMaker SDK wheel: one small download into .cache/ on a
 # fresh machine, then only a hash check (the pin and the hash live in tools/generate_facts.py).

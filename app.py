@@ -14,14 +14,18 @@ The preflight takes the place of CDK's built-in generic template validation (cfn
 WebAssembly, about 3 ms of CPU per resource, half of a large catalog's synthesis): it checks what
 this app's resources send to the APIs, and `make test` runs the real cfn-lint on the templates.
 `CDK_VALIDATION=true` turns CDK's validation back on as well.
+
+With context `list_stacks=true` (`make synth` sets it) the app ends by listing the stacks it wrote,
+with their resource counts and template sizes, as `python -m llm_hosting stacks cdk.out` does.
 """
 
 import os
 import sys
+from pathlib import Path
 
 import aws_cdk as cdk
 
-from llm_hosting.assembly import read_assembly
+from llm_hosting.assembly import read_assembly, stack_table
 from llm_hosting.catalog import CatalogError, load_catalog
 from llm_hosting.limits import LimitExceededError, enforce_limits
 from llm_hosting.naming import DEFAULT_CATALOG
@@ -76,6 +80,9 @@ def main(app: cdk.App | None = None) -> None:
             file=sys.stderr,
         )
         sys.exit(1)
+    if app.node.try_get_context("list_stacks") in (True, "true"):
+        for line in stack_table(stacks, relative_to=Path.cwd()):
+            print(line, file=sys.stderr)
 
 
 if __name__ == "__main__":

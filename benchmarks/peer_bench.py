@@ -36,7 +36,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -66,8 +66,6 @@ class Subject:
     directory: Path
     python: Path
     script: Path
-    after: list[list[str]] = field(default_factory=list)
-    """Commands `make synth` runs after synthesis, `{out}` standing for the assembly; timed apart."""
 
 
 @dataclass(frozen=True)
@@ -76,8 +74,7 @@ class Target:
     subject: str
     against: str
     limit: float
-    kind: str  # "ratio": subject / against <= limit; "excess": subject - against <= limit seconds
-    measure: str = "wall_s"
+    kind: str  # "ratio": subject / against <= limit; "excess": subject - against <= limit seconds (wall time)
 
 
 @dataclass
@@ -148,9 +145,9 @@ def _package_version(python: Path, package: str) -> str:
 # --- the groups ----------------------------------------------------------------------------------
 
 
-def _project(key: str, label: str, directory: Path, catalog: Path) -> Subject:
+def _project(key: str, label: str, directory: Path, catalog: Path, **context: Any) -> Subject:
     app = ROOT / "app.py"
-    peer_apps.write_app(directory, f"{sys.executable} {app}", peer_apps.cdk_context(catalog=str(catalog)))
+    peer_apps.write_app(directory, f"{sys.executable} {app}", peer_apps.cdk_context(catalog=str(catalog), **context))
     return Subject(key, label, directory, Path(sys.executable), app)
 
 
@@ -268,11 +265,14 @@ def ic_group(workdir: Path, count: int) -> Group:
 
 
 def default_group(workdir: Path) -> Group:
+    # As `make synth` runs it: the app lists the stacks it wrote (its preflight runs in every synthesis).
     project = _project(
-        "default", "this project, default catalog", workdir / "default" / "project", ROOT / "catalog.yaml"
+        "default",
+        "this project, default catalog",
+        workdir / "default" / "project",
+        ROOT / "catalog.yaml",
+        list_stacks=True,
     )
-    # What `make synth` runs after `cdk synth`.
-    project.after = [[sys.executable, "-m", "llm_hosting", command, "{out}"] for command in ("stacks", "preflight")]
     return Group(
         key="default",
         title="the default catalog (catalog.yaml), as `make synth` runs it",
@@ -280,8 +280,7 @@ def default_group(workdir: Path) -> Group:
         ratios=[],
         floor="floor",
         targets=[
-            Target("make synth of the default catalog - floor app", "default", "floor", 1.5, "excess", "make_synth_s"),
-            Target("  (cdk synth alone) - floor app", "default", "floor", 1.5, "excess"),
+            Target("make synth of the default catalog - floor app", "default", "floor", 1.5, "excess"),
         ],
     )
 
@@ -311,18 +310,11 @@ def synth_once(subject: Subject, workdir: Path, round_number: int) -> dict[str, 
         raise SystemExit(
             f"{subject.label}: cdk synth failed (exit {code}) in {subject.directory}; its output ends:\n{tail}"
         )
-    after = 0.0
-    for step in subject.after:
-        started = time.monotonic()
-        _run_quietly([part.replace("{out}", str(outdir)) for part in step], shlex.join(step[-3:]))
-        after += time.monotonic() - started
     peaks = json.loads(rss.read_text(encoding="utf-8"))
     node = max((child["hwm_kib"] for child in peaks["children"]), default=None)
     figures = synth_scale.assembly_figures(outdir)
     return {
         "wall_s": wall,
-        "after_s": after if subject.after else None,
-        "make_synth_s": wall + after if subject.after else None,
         "cpu_s": usage.ru_utime + usage.ru_stime,
         "python_peak_mib": peaks["python_peak_kib"] / MIB,
         "node_peak_mib": node / MIB if node is not None else None,
@@ -340,7 +332,7 @@ def _discard(run: dict[str, Any]) -> None:
         outdir.with_suffix(suffix).unlink(missing_ok=True)
 
 
-MEASURES = ("wall_s", "make_synth_s", "cpu_s", "python_peak_mib", "node_peak_mib")
+MEASURES = ("wall_s", "cpu_s", "python_peak_mib", "node_peak_mib")
 
 
 def summarise(runs: list[dict[str, Any]]) -> dict[str, dict[str, float] | None]:
@@ -364,7 +356,6 @@ def run_group(group: Group, rounds: int, workdir: Path, *, keep: bool) -> dict[s
                 first[subject.key] = run
             print(
                 f"  [{group.key}] round {round_number}/{rounds} {subject.label}: wall {run['wall_s']:.1f} s"
-                + (f" (+{run['after_s']:.1f} s stacks, preflight)" if run["after_s"] is not None else "")
                 + f", {run['output']['resources']} resources, load {os.getloadavg()[0]:.2f}",
                 flush=True,
             )
@@ -430,31 +421,24 @@ def group_table(group: Group, result: Mapping[str, Any], rounds: int) -> str:
     for subject in group.subjects:
         data = result["subjects"][subject.key]
         summary = data["summary"]
-        lines = [("wall_s", subject.label)]
-        if summary.get("make_synth_s"):
-            lines.append(("make_synth_s", "  + stacks + preflight (make synth)"))
-        for measure, label in lines:
-            value = _median(result, subject.key, measure)
-            row = [label, _spread(summary[measure])]
-            for key in group.ratios:
-                base = _median(result, key)
-                row.append("-" if value is None or not base else f"{value / base:.2f}")
-            if group.floor:
-                floor = _median(result, group.floor)
-                row.append("-" if value is None or floor is None else f"{value - floor:+.1f}")
-            if measure == "wall_s":
-                lint = data.get("cfn_lint")
-                row += [
-                    _median_cell(summary["cpu_s"], "{:.1f}"),
-                    str(data["output"]["resources"]),
-                    str(data["output"]["stacks"]),
-                    _median_cell(summary["python_peak_mib"]),
-                    _median_cell(summary["node_peak_mib"]),
-                    "-" if lint is None else f"{lint['errors']}/{lint['warnings']}",
-                ]
-            else:
-                row += [""] * 6
-            rows.append(row)
+        value = _median(result, subject.key)
+        row = [subject.label, _spread(summary["wall_s"])]
+        for key in group.ratios:
+            base = _median(result, key)
+            row.append("-" if value is None or not base else f"{value / base:.2f}")
+        if group.floor:
+            floor = _median(result, group.floor)
+            row.append("-" if value is None or floor is None else f"{value - floor:+.1f}")
+        lint = data.get("cfn_lint")
+        row += [
+            _median_cell(summary["cpu_s"], "{:.1f}"),
+            str(data["output"]["resources"]),
+            str(data["output"]["stacks"]),
+            _median_cell(summary["python_peak_mib"]),
+            _median_cell(summary["node_peak_mib"]),
+            "-" if lint is None else f"{lint['errors']}/{lint['warnings']}",
+        ]
+        rows.append(row)
     loads = [load for data in result["subjects"].values() for run in data["runs"] for load in run["load_average"]]
     title = (
         f"{group.title}: {rounds} round(s), interleaved, a fresh `cdk synth` per run; "
@@ -482,7 +466,7 @@ def evaluate_targets(groups: list[Group], results: Mapping[str, Any]) -> list[di
     for group in groups:
         result = results[group.key]
         for target in group.targets:
-            value = _median(result, target.subject, target.measure)
+            value = _median(result, target.subject)
             base = _median(result, target.against)
             measured = None
             if value is not None and base:

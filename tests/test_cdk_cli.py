@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -31,12 +32,20 @@ def cdk(*args: str, outdir: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_another_catalog_is_chosen_with_context(tmp_path: Path) -> None:
-    result = cdk("-c", "catalog=tests/catalogs/minimal.yaml", outdir=tmp_path)
+def test_make_synths_command_takes_another_catalog_and_lists_the_stacks_it_wrote(tmp_path: Path) -> None:
+    result = cdk("-c", "catalog=tests/catalogs/minimal.yaml", "-c", "list_stacks=true", outdir=tmp_path)
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.glob("*.template.json")) == [
         "mini-artifacts.template.json",
         "mini-small-llm.template.json",
+    ]
+    listed = [line.split() for line in result.stderr.splitlines() if line.startswith("mini-")]
+    assert [(row[0], row[2], row[-1]) for row in listed] == [
+        ("mini-artifacts", "resources", str(tmp_path / "mini-artifacts.template.json")),
+        ("mini-small-llm", "resources", str(tmp_path / "mini-small-llm.template.json")),
+    ]
+    assert [int(row[1]) for row in listed] == [
+        len(json.loads((tmp_path / f"{row[0]}.template.json").read_text())["Resources"]) for row in listed
     ]
     # No deprecation notices, Node version warnings or other banners.
     assert "WARNING" not in result.stderr and "!!" not in result.stderr, result.stderr

@@ -7,7 +7,7 @@ and whatever the directory holds, reading it gives the stacks or one `AssemblyEr
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,6 +55,20 @@ def read_assembly(cdk_out: str | Path) -> list[StackTemplate]:
         if not isinstance(stack.template, dict) or not isinstance(stack.template.get("Resources", {}), dict):
             raise AssemblyError(f"{stack.path}: not a CloudFormation template (no Resources object)")
     return stacks
+
+
+def stack_table(stacks: Sequence[StackTemplate], *, relative_to: Path | None = None) -> list[str]:
+    """One line per stack: its name, resource count, template size and file (relative to
+    `relative_to` where the file lies under it)."""
+    width = max((len(s.name) for s in stacks), default=0)
+    lines = []
+    for stack in stacks:
+        path = stack.path
+        if relative_to is not None and path.is_absolute() and path.is_relative_to(relative_to):
+            path = path.relative_to(relative_to)
+        size = f"{stack.size_bytes / 1024:>7.1f} KiB"
+        lines.append(f"{stack.name:<{width}}  {len(stack.resources):>4} resources  {size}  {path}")
+    return lines
 
 
 def _stacks(directory: Path) -> Iterator[StackTemplate]:

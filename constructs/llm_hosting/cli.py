@@ -11,7 +11,7 @@ import sys
 from collections import Counter
 from collections.abc import Sequence
 
-from llm_hosting.assembly import AssemblyError, read_assembly
+from llm_hosting.assembly import AssemblyError, read_assembly, stack_table
 from llm_hosting.catalog import CatalogError, LoadedCatalog, json_schema, load_catalog
 from llm_hosting.catalog.schema import InferenceComponentEndpointSpec
 from llm_hosting.commands import (
@@ -59,11 +59,8 @@ def _schema(args: argparse.Namespace) -> int:
 
 
 def _stacks(args: argparse.Namespace) -> int:
-    stacks = read_assembly(args.cdk_out)
-    width = max((len(s.name) for s in stacks), default=0)
-    for stack in stacks:
-        size = f"{stack.size_bytes / 1024:>7.1f} KiB"
-        print(f"{stack.name:<{width}}  {len(stack.resources):>4} resources  {size}  {stack.path}")
+    for line in stack_table(read_assembly(args.cdk_out)):
+        print(line)
     return 0
 
 
