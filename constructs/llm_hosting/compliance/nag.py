@@ -37,9 +37,17 @@ def acknowledge_wildcards(policy: IConstruct) -> None:
 
 def acknowledge(scope: IConstruct, rules: Iterable[str], reason: str) -> None:
     """Acknowledge `rules` (full cdk-nag ids) on `scope` and everything under it."""
-    if not reason.strip():
-        raise ValueError("an acknowledgment needs its reason")
-    cdk.Validations.of(scope).acknowledge(*(cdk.Acknowledgment(id=rule, reason=reason) for rule in rules))
+    acknowledge_each(scope, [(rule, reason) for rule in rules])
+
+
+def acknowledge_each(scope: IConstruct, reasons: Iterable[tuple[str, str]]) -> None:
+    """Acknowledge each (rule, reason) on `scope` and everything under it, in one kernel call."""
+    acknowledgments = []
+    for rule, reason in reasons:
+        if not reason.strip():
+            raise ValueError("an acknowledgment needs its reason")
+        acknowledgments.append(cdk.Acknowledgment(id=rule, reason=reason))
+    cdk.Validations.of(scope).acknowledge(*acknowledgments)
 
 
 def acknowledge_shared(scope: IConstruct, rule: str, reason: str, *, aws_solutions: str | None = None) -> None:
@@ -166,5 +174,5 @@ class WildcardAcknowledgements:
             reason = wildcard_reason(finding, statement)
             if reason is not None:
                 by_reason.setdefault(reason, []).append(f"AwsSolutions-IAM5[{finding}]")
-        for reason, rules in by_reason.items():  # one kernel call per reason, however many findings
-            acknowledge(node, rules, reason)
+        if by_reason:  # one kernel call, however many findings and reasons
+            acknowledge_each(node, [(rule, reason) for reason, rules in by_reason.items() for rule in rules])
