@@ -202,6 +202,17 @@ def test_a_missing_code_directory_is_rejected(tmp_path: Path) -> None:
     assert "paths are relative to the catalog file" in line
 
 
+def test_a_missing_code_directory_is_the_one_problem_of_what_its_serving_properties_would_select(
+    tmp_path: Path,
+) -> None:
+    # Only the code's serving.properties (engine=Python) makes FasterTransformer 0.24.0 load llama.
+    data = base()
+    model = data["endpoints"][0]["model"]
+    model.update(version="0.24.0", code="model_artifacts/nope", architecture="llama")
+    line = single_error(tmp_path, data)
+    assert "endpoints[0].model.code: 'model_artifacts/nope' is not a directory" in line
+
+
 def test_serving_properties_that_disagree_with_the_catalog_are_rejected(tmp_path: Path) -> None:
     code = tmp_path / "pinned"
     code.mkdir()

@@ -77,10 +77,13 @@ class ResolvedModel:
     """`code`, resolved against the catalog file's directory."""
 
     def file_properties(self) -> dict[str, str] | str:
-        """The code directory's serving.properties (empty without one), or why it cannot be read."""
+        """The code directory's serving.properties (empty without one), or why it cannot be read
+        (a missing directory included: the rules report that once, on `code`)."""
         directory = self.code_dir
         if directory is None:
             return {}
+        if not directory.is_dir():
+            return f"'{directory}' is not a directory"
         props_file = directory / "serving.properties"
         try:
             return parse_properties(props_file.read_text(encoding="utf-8")) if props_file.is_file() else {}
