@@ -7,8 +7,10 @@ constructs never see the catalog. Endpoint types dispatch through `BUILDERS`, ke
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import cast
 
 import aws_cdk as cdk
 from aws_cdk import aws_ec2 as ec2, aws_kms as kms, aws_sagemaker as sagemaker, aws_sns as sns
@@ -83,13 +85,25 @@ def image(model: ResolvedModel) -> ServingImage:
     return ServingImage(uri=found) if isinstance(found, str) else ServingImage(image=found)
 
 
+def imported_key(scope: Construct, arn: str) -> kms.IKey:
+    """The customer key `arn`, imported once in the stack that holds `scope` (an import emits nothing,
+    and the constructs only read its ARN back): one construct per key, not one per model or adapter."""
+    info = stack_info(scope)
+    cache_key = ("weights-key", arn)
+    key = info.cache.get(cache_key)
+    if key is None:
+        digest = hashlib.sha256(arn.encode()).hexdigest()[:16]
+        key = info.cache[cache_key] = kms.Key.from_key_arn(info.stack, f"WeightsKey{digest}", arn)
+    return cast(kms.IKey, key)
+
+
 def model_definition(scope: Construct, model: ResolvedModel) -> ModelDefinition:
     spec = model.spec
     if not isinstance(spec, ModelSpec):
         raise TypeError(f"{model.at} is a multi-model endpoint's model, which has no weights or code")
     weights_key = None
     if spec.weights_kms_key_arn is not None:
-        weights_key = kms.Key.from_key_arn(scope, f"{model.at}.weights-key", spec.weights_kms_key_arn)
+        weights_key = imported_key(scope, spec.weights_kms_key_arn)
     return ModelDefinition(
         image=image(model),
         code=model.code_dir,
@@ -344,7 +358,7 @@ def add_adapter(base: InferenceComponent, scope: Construct, adapter: ResolvedAda
     spec = adapter.spec
     key = None
     if spec.weights_kms_key_arn is not None:
-        key = kms.Key.from_key_arn(scope, f"{adapter.at}.weights-key", spec.weights_kms_key_arn)
+        key = imported_key(scope, spec.weights_kms_key_arn)
     built = base.add_adapter(spec.name, scope=scope, adapter_name=spec.name, weights=spec.weights, weights_key=key)
     for k, value in spec.tags.items():
         cdk.Tags.of(built).add(k, value)
