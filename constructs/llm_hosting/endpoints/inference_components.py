@@ -9,6 +9,7 @@ that one endpoint can carry more components than one CloudFormation stack can ho
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -561,6 +562,16 @@ class InferenceComponent(MetricMethods, Construct):
             scope or self, construct_id, base=self, adapter_name=adapter_name, weights=weights, weights_key=weights_key
         )
 
+    @functools.cached_property
+    def adapter_refusal(self) -> str | None:
+        """Why this component's DJL engine would not serve LoRA adapters with its serving options, if it
+        would not: one verdict for all its adapters (it reads the serving.properties of the model)."""
+        definition = self.definition
+        image = definition.image.image
+        if not definition.image.djl or image is None or unsourced_reason(image.engine, image.version) is not None:
+            return None
+        return adapter_problem(image.engine, image.version, properties=definition.djl_properties()[0])
+
     def auto_scale_copy_count(self, *, min_copies: int, max_copies: int) -> CopyCountScaling:
         """Scale the copy count between `min_copies` and `max_copies`; add the metric to track with
         `scale_on_invocations` or `scale_on_concurrency`.
@@ -726,11 +737,9 @@ def _adapter_problems(base: InferenceComponent, name: str, weights: str) -> list
         )
     if base.scaling is not None and base.scaling.min_copies == 0:
         problems.append(ADAPTERS_NEED_A_COPY)
-    image = base.definition.image.image
-    if base.definition.image.djl and image is not None and unsourced_reason(image.engine, image.version) is None:
-        refused = adapter_problem(image.engine, image.version, properties=base.definition.djl_properties()[0])
-        if refused is not None:
-            problems.append(f"the base cannot serve adapters: {refused}")
+    refused = base.adapter_refusal
+    if refused is not None:
+        problems.append(f"the base cannot serve adapters: {refused}")
     return problems
 
 
