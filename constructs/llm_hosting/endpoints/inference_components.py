@@ -263,7 +263,6 @@ class InferenceComponentEndpoint(Endpoint):
         self.max_instance_count = maximum
         self.dependent_stacks: dict[cdk.Stack, set[cdk.Stack]] = {}
         self.components: list[InferenceComponent] = []
-        self._scaling_role_arns: dict[cdk.Stack, str] = {}
         self.endpoint_config = sagemaker.CfnEndpointConfig(
             self,
             "Config",
@@ -359,13 +358,6 @@ class InferenceComponentEndpoint(Endpoint):
             data_cache=data_cache,
             scheduling=scheduling,
         )
-
-    def scaling_role_arn(self, stack: cdk.Stack) -> str:
-        """Application Auto Scaling's service-linked role, worked out once per stack."""
-        arn = self._scaling_role_arns.get(stack)
-        if arn is None:
-            arn = self._scaling_role_arns[stack] = service_linked_role_arn(stack)
-        return arn
 
 
 class InferenceComponent(MetricMethods, Construct):
@@ -590,7 +582,7 @@ class InferenceComponent(MetricMethods, Construct):
             metrics=self.metrics,
             min_copies=min_copies,
             max_copies=max_copies,
-            role_arn=self.endpoint.scaling_role_arn(self.stack),
+            role_arn=service_linked_role_arn(self.stack),
         )
         self.scaling.target.add_resource_dependency(self.resource)
         if min_copies > 0 and self.endpoint.alarm_actions:
