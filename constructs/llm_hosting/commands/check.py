@@ -15,7 +15,7 @@ from typing import Any
 from llm_hosting.catalog import load_catalog
 from llm_hosting.commands.publish import guarded
 from llm_hosting.naming import DEFAULT_CATALOG
-from llm_hosting.onboarding import OnboardingError, one_line_errors, size_text
+from llm_hosting.onboarding import OnboardingError, size_text
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -88,5 +88,5 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         metavar="REGION",
         help="AWS region (default: the catalog's environment.region, else your AWS config)",
     )
-    parser.set_defaults(run=guarded(one_line_errors(_check)))
+    parser.set_defaults(run=guarded(_check))
     return parser

@@ -29,6 +29,7 @@ from tqdm import tqdm  # type: ignore[import-untyped]
 from llm_hosting.catalog import CatalogError, LoadedCatalog, Problem, load_catalog
 from llm_hosting.catalog.schema import MultiModelEndpointSpec
 from llm_hosting.naming import DEFAULT_CATALOG, model_prefix
+from llm_hosting.onboarding import OnboardingError
 from llm_hosting.publish import (
     ModelArchive,
     Published,
@@ -157,12 +158,12 @@ def aws_error_line(err: Exception) -> str:
 
 
 def guarded(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Run `command`; a catalog, publishing or AWS problem becomes one line on stderr and exit code 1."""
+    """Run `command`; a catalog, publishing, onboarding or AWS problem becomes one line on stderr and exit code 1."""
 
     def run(args: argparse.Namespace) -> int:
         try:
             return command(args)
-        except (CatalogError, PublishError) as err:
+        except (CatalogError, PublishError, OnboardingError) as err:
             print(err, file=sys.stderr)
         except (BotoCoreError, ClientError) as err:
             print(aws_error_line(err), file=sys.stderr)

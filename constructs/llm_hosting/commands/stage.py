@@ -19,7 +19,7 @@ from llm_hosting.catalog import LoadedCatalog, load_catalog
 from llm_hosting.catalog.errors import Loc, format_path
 from llm_hosting.commands.publish import guarded
 from llm_hosting.naming import DEFAULT_CATALOG
-from llm_hosting.onboarding import OnboardingError, one_line_errors, size_text
+from llm_hosting.onboarding import OnboardingError, size_text
 from llm_hosting.onboarding.upload import DEFAULT_PART_SIZE, MAX_PART_SIZE, MIN_PART_SIZE, MiB, split_s3_prefix
 
 WEIGHTS_AREA = "weights/"
@@ -228,5 +228,5 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         help=f"multipart upload part size, {MIN_PART_SIZE // MiB}-{MAX_PART_SIZE // MiB} MiB (S3's limits; default "
         f"{DEFAULT_PART_SIZE // MiB}); files up to one part go in a single PUT",
     )
-    parser.set_defaults(run=guarded(one_line_errors(_stage)))
+    parser.set_defaults(run=guarded(_stage))
     return parser

@@ -7,26 +7,9 @@ importing the library stays light.
 
 from __future__ import annotations
 
-import argparse
-import sys
-from collections.abc import Callable
-
 
 class OnboardingError(Exception):
     """Input `stage` or `check` cannot work with; `str()` is one line naming the argument and the fix."""
-
-
-def one_line_errors(command: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Run a command; an OnboardingError becomes its line on stderr and exit code 1."""
-
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return command(args)
-        except OnboardingError as err:
-            print(err, file=sys.stderr)
-            return 1
-
-    return run
 
 
 def size_text(n: int) -> str:
