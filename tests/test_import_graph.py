@@ -7,6 +7,8 @@ so a circle cannot hide behind an import that happens to run later.
 from __future__ import annotations
 
 import ast
+import functools
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,13 +52,20 @@ def _imports(tree: ast.Module, name: str, path: Path) -> Iterator[tuple[ast.stmt
                 yield node, sub if sub in MODULES else base
 
 
+@functools.cache
+def parsed() -> dict[str, ast.Module]:
+    """Every library module's syntax tree, parsed once per test run."""
+    return {name: ast.parse(path.read_text(encoding="utf-8")) for name, path in MODULES.items()}
+
+
+@functools.cache
 def graph() -> dict[str, set[str]]:
-    """Every import of every module, at any depth (inside functions too)."""
-    edges: dict[str, set[str]] = {}
-    for name, path in MODULES.items():
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        edges[name] = {target for _, target in _imports(tree, name, path) if target != name}
-    return edges
+    """Every import of every module, at any depth (inside functions too). Shared: do not modify."""
+    trees = parsed()
+    return {
+        name: {target for _, target in _imports(trees[name], name, path) if target != name}
+        for name, path in MODULES.items()
+    }
 
 
 def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
@@ -121,8 +130,7 @@ def test_no_library_module_is_imported_inside_a_function() -> None:
     for name, path in MODULES.items():
         if name.startswith(LAZY_LOADERS):
             continue
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for function in ast.walk(tree):
+        for function in ast.walk(parsed()[name]):
             if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
             for node, target in _imports(ast.Module(body=function.body, type_ignores=[]), name, path):
@@ -172,3 +180,22 @@ def test_the_constructs_never_import_the_catalog(package: str) -> None:
         and any(t == "llm_hosting.catalog" or t.startswith("llm_hosting.catalog.") for t in targets)
     )
     assert importers == []
+
+
+def test_the_warmup_functions_code_imports_only_the_standard_library_boto3_and_itself() -> None:
+    """The Lambda runs these files as they are, with nothing installed beside the runtime's boto3."""
+    own = {path.stem for path in ASSET.glob("*.py")}
+    foreign = []
+    for path in sorted(ASSET.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            else:
+                continue
+            for top in (name.split(".")[0] for name in names):
+                if top not in sys.stdlib_module_names and top not in {"boto3", "botocore", *own}:
+                    foreign.append(f"{path.name}:{node.lineno} imports {top}")
+    assert own == {"handler", "warmup"}
+    assert foreign == []
