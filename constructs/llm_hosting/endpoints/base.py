@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import aws_cdk as cdk
 from aws_cdk import (
     aws_cloudwatch as cloudwatch,
     aws_ec2 as ec2,
@@ -28,6 +27,7 @@ from llm_hosting.monitoring.cfn import MetricMethods, cloudwatch_metric
 from llm_hosting.monitoring.dashboards import Graph
 from llm_hosting.monitoring.metrics import VariantMetrics
 from llm_hosting.naming import sagemaker_name_problem
+from llm_hosting.stack_info import stack_info
 from llm_hosting.storage.artifact_store import S3Location
 
 
@@ -124,8 +124,8 @@ class Endpoint(MetricMethods, Construct):
     @property
     def endpoint_arn(self) -> str:
         """SageMaker ARNs carry the endpoint name in lower case."""
-        stack = cdk.Stack.of(self)
-        return f"arn:{stack.partition}:sagemaker:{stack.region}:{stack.account}:endpoint/{self.endpoint_name.lower()}"
+        info = stack_info(self)
+        return f"arn:{info.partition}:sagemaker:{info.region}:{info.account}:endpoint/{self.endpoint_name.lower()}"
 
     # --- metrics ---------------------------------------------------------------------------------
 

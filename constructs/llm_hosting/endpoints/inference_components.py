@@ -44,7 +44,7 @@ from llm_hosting.monitoring.cfn import MetricMethods, alarm_metric_properties, c
 from llm_hosting.monitoring.dashboards import Graph, adapter_graphs, component_graphs, fleet_graphs
 from llm_hosting.monitoring.metrics import ComponentMetrics
 from llm_hosting.naming import sagemaker_name_problem
-from llm_hosting.stack_info import stack_of
+from llm_hosting.stack_info import stack_info, stack_of
 from llm_hosting.storage.artifact_store import S3Location
 
 IC = sagemaker.CfnInferenceComponent
@@ -738,8 +738,8 @@ def _adapter_problems(base: InferenceComponent, name: str, weights: str) -> list
 def _grant_component_invoke(
     scope: Construct, grantee: iam.IGrantable, endpoint: InferenceComponentEndpoint, name: str
 ) -> iam.Grant:
-    stack = cdk.Stack.of(scope)
-    component_arn = f"arn:{stack.partition}:sagemaker:{stack.region}:{stack.account}:inference-component/{name.lower()}"
+    info = stack_info(scope)
+    component_arn = f"arn:{info.partition}:sagemaker:{info.region}:{info.account}:inference-component/{name.lower()}"
     return iam.Grant.add_to_principal(
         grantee=grantee, actions=list(INVOKE_ACTIONS), resource_arns=[endpoint.endpoint_arn, component_arn]
     )
