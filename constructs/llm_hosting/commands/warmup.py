@@ -18,6 +18,7 @@ from typing import Any
 import boto3  # type: ignore[import-untyped]
 from tqdm import tqdm  # type: ignore[import-untyped]
 
+from llm_hosting.bench.runner import is_json_content_type
 from llm_hosting.catalog import CatalogError, load_catalog
 from llm_hosting.catalog.errors import Problem
 from llm_hosting.catalog.loader import LoadedCatalog
@@ -130,7 +131,7 @@ def _payload(args: argparse.Namespace, settings: Warmup) -> tuple[bytes, str]:
         body = Path(args.payload).read_bytes()
     except OSError as err:
         raise PublishError(f"--payload {args.payload}: {err.strerror or err}") from None
-    if content_type.split(";", 1)[0].strip().lower().endswith(("/json", "+json")):
+    if is_json_content_type(content_type):
         try:
             json.loads(body)
         except ValueError as err:
