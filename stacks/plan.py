@@ -87,9 +87,7 @@ class StackPlan:
         return names
 
 
-def plan_stacks(
-    catalog: LoadedCatalog, *, per_stack: int = COMPONENTS_PER_STACK, adapters_per_stack: int = ADAPTERS_PER_STACK
-) -> StackPlan:
+def plan_stacks(catalog: LoadedCatalog, *, per_stack: int = COMPONENTS_PER_STACK) -> StackPlan:
     """The stacks of `catalog`; a catalog whose stack names would collide is a CatalogError."""
     project = catalog.spec.project
     endpoints: list[EndpointStacks] = []
@@ -105,14 +103,14 @@ def plan_stacks(
         adapters: list[AdapterShard] = []
         for position, component in enumerate(endpoint.components):
             count = len(component.adapters)
-            for part, start in enumerate(range(0, count, adapters_per_stack), start=1):
+            for part, start in enumerate(range(0, count, ADAPTERS_PER_STACK), start=1):
                 suffix = "adapters" if part == 1 else f"adapters-part{part}"
                 adapters.append(
                     AdapterShard(
                         stack_name(project, f"{component.name}-{suffix}"),
                         position,
                         start,
-                        min(start + adapters_per_stack, count),
+                        min(start + ADAPTERS_PER_STACK, count),
                     )
                 )
         endpoints.append(EndpointStacks(index, name, own, tuple(shards), tuple(adapters)))
