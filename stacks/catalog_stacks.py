@@ -75,7 +75,9 @@ def build_stacks(scope: Construct, catalog: LoadedCatalog) -> list[cdk.Stack]:
                         ),
                     )
                 )
-            built = {c.component_name: c for c in stack.endpoint.components}
+            # Every component was added above, in catalog order (the endpoint's stack, then each shard's):
+            # the endpoint's list is indexed like the catalog's.
+            built = stack.endpoint.components
             for adapters in planned.adapters:
                 resolved = endpoint.components[adapters.component]
                 group.append(
@@ -84,7 +86,7 @@ def build_stacks(scope: Construct, catalog: LoadedCatalog) -> list[cdk.Stack]:
                         adapters.stack_name,
                         stack_name=adapters.stack_name,
                         resolved=resolved,
-                        base=built[resolved.name],
+                        base=built[adapters.component],
                         project=spec.project,
                         shard=adapters,
                         env=env,
