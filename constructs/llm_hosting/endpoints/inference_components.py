@@ -359,6 +359,15 @@ class InferenceComponentEndpoint(Endpoint):
             scheduling=scheduling,
         )
 
+    def _depend(self, resource: cdk.CfnResource, stack: cdk.Stack, *, on: cdk.CfnResource, on_stack: cdk.Stack) -> None:
+        """Order `resource` (in `stack`) after `on` (in `on_stack`): a resource dependency in one stack,
+        else a dependency of `stack` on `on_stack`, added once per pair of stacks."""
+        if stack is on_stack:
+            resource.add_resource_dependency(on)
+        elif on_stack not in self.dependent_stacks.setdefault(stack, set()):
+            self.dependent_stacks[stack].add(on_stack)
+            stack.add_stack_dependency(on_stack)
+
 
 class InferenceComponent(MetricMethods, Construct):
     """One model on an `InferenceComponentEndpoint`, named explicitly (clients and scaling use it).
@@ -495,14 +504,8 @@ class InferenceComponent(MetricMethods, Construct):
             runtime_config=IC.InferenceComponentRuntimeConfigProperty(copy_count=initial_copies),
             deployment_config=deployment_config,
         )
-        # The endpoint is named by string, so the order must be spelled out (a stack dependency
-        # when the component lives in another stack, added once per stack).
-        endpoint_stack = endpoint.stack
-        if stack is endpoint_stack:
-            self.resource.add_resource_dependency(endpoint.resource)
-        elif endpoint_stack not in endpoint.dependent_stacks.setdefault(stack, set()):
-            endpoint.dependent_stacks[stack].add(endpoint_stack)
-            stack.add_stack_dependency(endpoint_stack)
+        # The endpoint is named by string, so the order must be spelled out.
+        endpoint._depend(self.resource, stack, on=endpoint.resource, on_stack=endpoint.stack)
         self.scaling: CopyCountScaling | None = None
         self.capacity_alarm: cloudwatch.CfnAlarm | None = None
         self.adapters: list[InferenceComponentAdapter] = []
@@ -682,11 +685,7 @@ class InferenceComponentAdapter(MetricMethods, Construct):
             ),
         )
         # The base is named by string: create the adapter after it, delete it before it.
-        if stack is base.stack:
-            self.resource.add_resource_dependency(base.resource)
-        elif base.stack not in endpoint.dependent_stacks.setdefault(stack, set()):
-            endpoint.dependent_stacks[stack].add(base.stack)
-            stack.add_stack_dependency(base.stack)
+        endpoint._depend(self.resource, stack, on=base.resource, on_stack=base.stack)
         base.adapters.append(self)
         self.errors_alarm: cloudwatch.CfnAlarm | None = None
         if endpoint.alarm_actions:
