@@ -43,6 +43,7 @@ from typing import Any
 
 import peer_apps
 import synth_scale
+from proctree import measured_run
 
 ROOT = synth_scale.ROOT
 BENCHMARKS = ROOT / "benchmarks"
@@ -299,23 +300,21 @@ def synth_once(subject: Subject, workdir: Path, round_number: int) -> dict[str, 
         {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}, VALIDATION[0]
     )
     load_before = os.getloadavg()[0]
-    with log.open("wb") as output:
-        started = time.monotonic()
-        process = subprocess.Popen(command, cwd=subject.directory, env=env, stdout=output, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.monotonic() - started
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0 or not rss.exists():
-        tail = log.read_text(errors="replace")[-3000:]
-        raise SystemExit(
-            f"{subject.label}: cdk synth failed (exit {code}) in {subject.directory}; its output ends:\n{tail}"
-        )
+    measured = measured_run(
+        command,
+        cwd=subject.directory,
+        env=env,
+        log=log,
+        produces=rss,
+        failure=lambda code: f"{subject.label}: cdk synth failed (exit {code}) in {subject.directory}",
+        tail_chars=3000,
+    )
     peaks = json.loads(rss.read_text(encoding="utf-8"))
     node = max((child["hwm_kib"] for child in peaks["children"]), default=None)
     figures = synth_scale.assembly_figures(outdir)
     return {
-        "wall_s": wall,
-        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "wall_s": measured.wall_s,
+        "cpu_s": measured.cpu_s,
         "python_peak_mib": peaks["python_peak_kib"] / MIB,
         "node_peak_mib": node / MIB if node is not None else None,
         "children": peaks["children"],

@@ -37,7 +37,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from proctree import child_processes, peak_rss_of_children
+from proctree import child_processes, measured_run, peak_rss_of_children
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ROOT / "benchmarks"
@@ -383,28 +383,27 @@ def run_once(
     if node_profiles is not None:
         env["NODE_OPTIONS"] = f"{env.get('NODE_OPTIONS', '')} --cpu-prof --cpu-prof-dir={node_profiles}".strip()
     load_before = os.getloadavg()[0]
-    with log.open("wb") as output:
-        spawned = time.monotonic()
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(process.pid, 0)
-        exited = time.monotonic()
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0 or not result.exists():
-        tail = log.read_text(errors="replace")[-4000:]
-        raise SystemExit(f"{subject} at N={count} failed (exit {process.returncode}); its output ends:\n{tail}")
+    measured = measured_run(
+        command,
+        cwd=ROOT,
+        env=env,
+        log=log,
+        produces=result,
+        failure=lambda code: f"{subject} at N={count} failed (exit {code})",
+    )
     figures = json.loads(result.read_text(encoding="utf-8"))
     node = max(figures["children"], key=lambda child: child["hwm_kib"], default=None)
     run = {
-        "wall_s": exited - spawned,
-        "startup_s": figures["t_imported"] - spawned,
+        "wall_s": measured.wall_s,
+        "startup_s": figures["t_imported"] - measured.started,
         "synth_s": figures["synth_s"],
         "load_s": figures.get("load_s"),
         "build_s": figures.get("build_s"),
         "checks_s": figures.get("checks_s"),
         "synth_python_cpu_s": figures["synth_python_cpu_s"],
         "synth_node_cpu_s": figures["synth_node_cpu_s"],
-        "exit_s": exited - figures["t_done"],
-        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "exit_s": measured.exited - figures["t_done"],
+        "cpu_s": measured.cpu_s,
         "python_peak_mib": figures["python_peak_kib"] / 1024,
         "node_peak_mib": node["hwm_kib"] / 1024 if node else None,
         "jsii_tree_peak_sum_mib": sum(child["hwm_kib"] for child in figures["children"]) / 1024,
