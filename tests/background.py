@@ -1,9 +1,13 @@
-"""Commands started as soon as collection finds the tests that read them, and read when those tests run.
+"""Work started as soon as collection finds the tests that read it, and read when those tests run.
+
+`RUNS` maps a fixture's name to its background work: anything with `start`, `result` and `stop`.
+The root conftest starts the work of every fixture a selected test uses, runs those tests last and
+stops the work when the session ends; the fixture returns `result()`, which waits for it.
 
 A benchmark's smoke run (`benchmarks/synth_scale.py`, `benchmarks/peer_bench.py` at a tiny size) is a
 few CDK synths in subprocesses: seconds of work that needs nothing from the test process. Started at
-collection under `nice 10`, it uses the core the rest of the suite leaves idle, as the Triton
-deployment does; the tests that read it wait for it through `BackgroundRun.result`.
+collection under `nice 10`, it uses the core the rest of the suite leaves idle. The Triton deployment
+(tests/triton/conftest.py) registers itself here the same way.
 """
 
 from __future__ import annotations
@@ -14,9 +18,19 @@ import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from tests.synth import ROOT
+
+
+class Background(Protocol):
+    """Work a fixture reads: started at collection, waited for by `result`, stopped at the session's end."""
+
+    def start(self) -> object: ...
+
+    def result(self) -> Any: ...
+
+    def stop(self) -> None: ...
 
 
 @dataclass
@@ -69,7 +83,7 @@ class BackgroundRun:
 TINY_SIZE = 3  # inference components in the synth_scale.py smoke run
 
 # The runs, by the name of the fixture that reads them.
-RUNS: dict[str, BackgroundRun] = {
+RUNS: dict[str, Background] = {
     # One run of each app at TINY_SIZE components.
     "tiny_run": BackgroundRun(
         [sys.executable, str(ROOT / "benchmarks" / "synth_scale.py"), "--sizes", str(TINY_SIZE), "--repeat", "1"],
