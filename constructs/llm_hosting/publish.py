@@ -41,6 +41,21 @@ class PublishError(Exception):
     """A model that cannot be published as asked; `str()` is one line with the fix."""
 
 
+ACCESS_DENIED_CODES = ("AccessDenied", "AccessDeniedException", "403", "Forbidden", "UnauthorizedOperation")
+"""Error codes AWS services answer a request the credentials may not make with."""
+
+
+def error_code(err: ClientError) -> str:
+    """The AWS error code of a ClientError (`NoSuchKey`, `AccessDenied`, ...), "" when it has none."""
+    return str(err.response.get("Error", {}).get("Code") or "")
+
+
+def is_missing(err: ClientError) -> bool:
+    """A ClientError saying what was asked for is not there (the answer to a HEAD has only its 404 status)."""
+    status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return status == 404 or error_code(err) in ("404", "NoSuchKey", "NotFound")
+
+
 @dataclass(frozen=True)
 class ModelArchive:
     """A packed model, ready to upload."""
@@ -351,8 +366,7 @@ def _existing(s3: Any, bucket: str, key: str) -> dict[str, Any] | None:
     try:
         head: dict[str, Any] = s3.head_object(Bucket=bucket, Key=key)
     except ClientError as err:
-        status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        if status == 404 or err.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+        if is_missing(err):
             return None
         raise
     return head
@@ -414,7 +428,7 @@ def find_artifact_bucket(cloudformation: Any, project: str) -> str:
         stacks = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
     except ClientError as err:
         message = err.response.get("Error", {}).get("Message", "")
-        if err.response.get("Error", {}).get("Code") == "ValidationError" and "does not exist" in message:
+        if error_code(err) == "ValidationError" and "does not exist" in message:
             raise PublishError(
                 f"stack {stack_name} does not exist in {region}; deploy it first (cdk deploy {stack_name})"
             ) from None

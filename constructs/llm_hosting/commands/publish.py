@@ -31,10 +31,12 @@ from llm_hosting.catalog.schema import MultiModelEndpointSpec
 from llm_hosting.naming import DEFAULT_CATALOG, model_prefix
 from llm_hosting.onboarding import OnboardingError
 from llm_hosting.publish import (
+    ACCESS_DENIED_CODES,
     ModelArchive,
     Published,
     PublishError,
     Written,
+    error_code,
     find_artifact_bucket,
     pack_model,
     publish_archive,
@@ -140,9 +142,9 @@ def aws_error_line(err: Exception) -> str:
     if isinstance(err, ClientError):
         operation = err.operation_name or "AWS"
         error = err.response.get("Error", {})
-        code = str(error.get("Code") or "")
+        code = error_code(err)
         message = str(error.get("Message") or "").strip()
-        if code in ("AccessDenied", "AccessDeniedException", "403", "Forbidden", "UnauthorizedOperation"):
+        if code in ACCESS_DENIED_CODES:
             needed = _PERMISSIONS.get(operation)
             fix = f"; your credentials need {needed}" if needed else "; check your credentials' permissions"
             return f"{operation}: access denied{f' ({message})' if message and message != 'Forbidden' else ''}{fix}"

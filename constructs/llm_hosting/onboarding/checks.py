@@ -31,10 +31,10 @@ from llm_hosting.onboarding import OnboardingError
 from llm_hosting.onboarding.catalog_view import DjlModel, ImageNeed, InstanceNeed, djl_models, images, instance_needs
 from llm_hosting.onboarding.files import missing_parts, model_type_of
 from llm_hosting.onboarding.manifest import MANIFEST, ManifestError, incomplete_files, parse_manifest
-from llm_hosting.onboarding.upload import error_code, list_prefix, read_object, split_s3_prefix
+from llm_hosting.onboarding.upload import list_prefix, read_object, split_s3_prefix
+from llm_hosting.publish import ACCESS_DENIED_CODES, error_code
 
 SERVICE_CODE = "sagemaker"
-DENIED = ("AccessDenied", "AccessDeniedException", "403", "Forbidden", "UnauthorizedOperation")
 
 
 def endpoint_quota_name(instance_type: str) -> str:
@@ -115,7 +115,7 @@ def check_weights(s3: Any, model: DjlModel) -> tuple[list[Finding], WeightsRow |
         if code == "NoSuchBucket":
             no_bucket = Finding(at, f"{uri}: bucket {bucket} does not exist; create it and {_stage_hint(uri)}")
             return [no_bucket, *_declared_architecture(model)], None
-        if code in DENIED:
+        if code in ACCESS_DENIED_CODES:
             return [
                 Finding(at, f"{uri}: listing it is denied; the credentials need s3:ListBucket on arn:aws:s3:::{bucket}")
             ], None
@@ -216,7 +216,7 @@ def check_quotas(
         names = {endpoint_quota_name(t) for t in by_type}
         defaults = _quotas(quotas_client, "list_aws_default_service_quotas") if names - set(applied) else {}
     except ClientError as err:
-        if error_code(err) in DENIED:
+        if error_code(err) in ACCESS_DENIED_CODES:
             operation = err.operation_name or "ListServiceQuotas"
             return [
                 Finding(
@@ -279,7 +279,7 @@ def check_images(ecr_for: Callable[[str], Any], needs: Sequence[ImageNeed]) -> t
             code = error_code(err)
             if code == "RepositoryNotFoundException":
                 message = f"image {uri}: registry {need.registry} has no repository {need.repository} in {need.region}"
-            elif code in DENIED:
+            elif code in ACCESS_DENIED_CODES:
                 message = (
                     f"cannot look up image {uri} (BatchGetImage: access denied); the credentials need "
                     f"ecr:BatchGetImage on {repository_arn}"

@@ -29,11 +29,11 @@ from llm_hosting.onboarding.upload import (
     LocalFile,
     Uploader,
     delete_paths,
-    error_code,
     hash_file,
     list_prefix,
     read_object,
 )
+from llm_hosting.publish import ACCESS_DENIED_CODES, error_code, is_missing
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def check_bucket(s3: Any, bucket: str, prefix: str, region: str | None) -> None:
     except ClientError as err:
         code = error_code(err)
         status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        if status == 404 or code in ("404", "NoSuchBucket", "NotFound"):
+        if is_missing(err) or code == "NoSuchBucket":
             raise OnboardingError(
                 f"{uri}: bucket {bucket} does not exist; create it, or check the bucket name"
             ) from None
@@ -78,7 +78,7 @@ def check_bucket(s3: Any, bucket: str, prefix: str, region: str | None) -> None:
             raise OnboardingError(
                 f"{uri}: bucket {bucket} is {where}, not {region}; pass --region {elsewhere or 'REGION'}"
             ) from None
-        if status == 403 or code in ("403", "AccessDenied", "Forbidden"):
+        if status == 403 or code in ACCESS_DENIED_CODES:
             raise OnboardingError(
                 f"{uri}: access to bucket {bucket} is denied (HeadBucket); your credentials need s3:ListBucket on it"
             ) from None
@@ -87,7 +87,7 @@ def check_bucket(s3: Any, bucket: str, prefix: str, region: str | None) -> None:
         upload = s3.create_multipart_upload(Bucket=bucket, Key=f"{prefix}{MANIFEST}", ChecksumAlgorithm="SHA256")
     except ClientError as err:
         code = error_code(err)
-        if code in ("AccessDenied", "403", "Forbidden") or code.startswith("KMS"):
+        if code in ACCESS_DENIED_CODES or code.startswith("KMS"):
             raise OnboardingError(
                 f"{uri}: bucket {bucket} is not writable ({code} on CreateMultipartUpload); your credentials need "
                 f"s3:PutObject on arn:aws:s3:::{bucket}/{prefix}* (and kms:GenerateDataKey on the bucket's key "

@@ -26,7 +26,7 @@ from typing import Any
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
 
 from llm_hosting.onboarding import OnboardingError
-from llm_hosting.publish import SHA256_METADATA
+from llm_hosting.publish import SHA256_METADATA, is_missing
 
 MiB = 1024 * 1024
 MIN_PART_SIZE = 5 * MiB
@@ -118,15 +118,6 @@ class StoredObject:
     size: int
     checksum_sha256: str | None
     sha256: str | None
-
-
-def error_code(err: ClientError) -> str:
-    return str(err.response.get("Error", {}).get("Code") or "")
-
-
-def is_missing(err: ClientError) -> bool:
-    status = err.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    return status == 404 or error_code(err) in ("404", "NoSuchKey", "NotFound")
 
 
 class Uploader:
