@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TypeVar
 
@@ -30,10 +31,9 @@ from llm_hosting.catalog.schema import (
     ModelSpec,
     MultiModelSpec,
 )
-from llm_hosting.facts.djl import environment_configuration_problem, environment_for_properties
 from llm_hosting.facts.images import ContainerImage, UnknownImageError, find_image
 from llm_hosting.facts.instances import INSTANCE_TYPES, InstanceType
-from llm_hosting.packaging.serving_properties import DJL_ENGINES, merge_properties, owned_properties, parse_properties
+from llm_hosting.packaging.serving_properties import DJL_ENGINES, DjlServing, djl_serving, read_serving_properties
 from llm_hosting.planner import (
     Component,
     CopyLevel,
@@ -79,52 +79,54 @@ class ResolvedModel:
     def file_properties(self) -> dict[str, str] | str:
         """The code directory's serving.properties (empty without one), or why it cannot be read
         (a missing directory included: the rules report that once, on `code`)."""
+        return self._file_properties
+
+    @cached_property
+    def _file_properties(self) -> dict[str, str] | str:
         directory = self.code_dir
         if directory is None:
             return {}
         if not directory.is_dir():
             return f"'{directory}' is not a directory"
-        props_file = directory / "serving.properties"
         try:
-            return parse_properties(props_file.read_text(encoding="utf-8")) if props_file.is_file() else {}
+            return read_serving_properties(directory)
         except (OSError, UnicodeDecodeError) as err:
-            return f"cannot read {props_file}: {err}; fix the file"
+            return f"cannot read {directory / 'serving.properties'}: {err}; fix the file"
 
-    def catalog_properties(self) -> dict[str, str]:
-        """The serving.properties entries the catalog gives a DJL model (checked and unchecked ones)."""
+    @cached_property
+    def djl(self) -> DjlServing | str | None:
+        """A DJL model's serving options: the code directory's file, the catalog's entries, their merge
+        and its environment form; the reason when the file cannot be read; None for other engines."""
         spec = self.spec
         if not isinstance(spec, ModelSpec) or spec.engine not in DJL_ENGINES:
-            return {}
-        batching = spec.batching
-        return owned_properties(
+            return None
+        file_props = self.file_properties()
+        if isinstance(file_props, str):
+            return file_props
+        image = self.image
+        return djl_serving(
             spec.engine,
+            file_props,
             tensor_parallel_degree=spec.tensor_parallel_degree,
             weights=spec.weights,
-            max_batch_size=batching.max_batch_size if batching else None,
-            max_batch_delay_ms=batching.max_batch_delay_ms if batching else None,
+            batching=spec.batching,
             extra={**spec.properties, **spec.unchecked_properties},
+            environment_image=image if spec.code is None and isinstance(image, ContainerImage) else None,
         )
 
     def serving_environment(self) -> dict[str, str]:
         """The environment variables that carry a DJL model's serving options when it has no code and its
         engine version reads each option that way (empty otherwise: the options go into an archive)."""
-        spec, image = self.spec, self.image
-        if not isinstance(spec, ModelSpec) or spec.engine not in DJL_ENGINES or spec.code is not None:
+        djl = self.djl
+        if not isinstance(djl, DjlServing) or djl.environment is None:
             return {}
-        if not isinstance(image, ContainerImage):
-            return {}
-        properties = self.serving_properties()
-        if environment_configuration_problem(image.engine, image.version, properties) is not None:
-            return {}
-        return environment_for_properties(image.engine, image.version, properties)
+        return dict(djl.environment)
 
     def serving_properties(self) -> dict[str, str]:
         """The serving.properties a DJL model runs with: the code directory's file with the catalog's
         entries filled in (empty for other engines, or a file that cannot be read)."""
-        file_props = self.file_properties()
-        if self.spec.engine not in DJL_ENGINES or isinstance(file_props, str):
-            return {}
-        return merge_properties(self.spec.engine, file_props, self.catalog_properties())[0]
+        djl = self.djl
+        return dict(djl.properties) if isinstance(djl, DjlServing) else {}
 
 
 @dataclass(frozen=True)

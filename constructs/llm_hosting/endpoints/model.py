@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from aws_cdk import aws_kms as kms
@@ -20,11 +21,10 @@ from constructs import Construct
 from llm_hosting.endpoints.images import ImageReference, ServingImage
 from llm_hosting.endpoints.model_archive import StagedArchive, build_model_archive, stage_archive
 from llm_hosting.endpoints.settings import DynamicBatching
-from llm_hosting.facts.djl import environment_configuration_problem, environment_for_properties
 from llm_hosting.packaging.serving_properties import (
-    merge_properties,
-    owned_properties,
-    parse_properties,
+    DjlServing,
+    djl_serving,
+    read_serving_properties,
     render_properties,
 )
 from llm_hosting.storage.artifact_store import S3Location
@@ -60,46 +60,45 @@ class ModelDefinition:
     def code_dir(self) -> Path | None:
         return Path(self.code).resolve() if self.code is not None else None
 
+    @cached_property
+    def _djl(self) -> DjlServing:
+        """The code directory's serving.properties, this definition's settings, their merge and its
+        environment form (a DJL model's only; read once)."""
+        image = self.image.image
+        return djl_serving(
+            self.image.engine,
+            read_serving_properties(self.code_dir),
+            tensor_parallel_degree=self.tensor_parallel_degree,
+            weights=self.weights,
+            batching=self.batching,
+            extra=self.serving_properties,
+            environment_image=image if self.code is None else None,
+        )
+
     def djl_properties(self) -> tuple[dict[str, str], list[str]]:
         """The serving.properties a DJL model runs with (the code directory's file plus this
         definition's settings), and the problems: a file value that disagrees with a setting here."""
-        code_dir = self.code_dir
-        props_file = code_dir / "serving.properties" if code_dir is not None else None
-        file_props: dict[str, str] = {}
-        if props_file is not None and props_file.is_file():
-            file_props = parse_properties(props_file.read_text(encoding="utf-8"))
-        batching = self.batching
-        owned = owned_properties(
-            self.image.engine,
-            tensor_parallel_degree=self.tensor_parallel_degree,
-            weights=self.weights,
-            max_batch_size=batching.max_batch_size if batching else None,
-            max_batch_delay_ms=batching.max_batch_delay_ms if batching else None,
-            extra=self.serving_properties,
-        )
-        merged, conflicts = merge_properties(self.image.engine, file_props, owned)
-        return merged, [
+        djl = self._djl
+        return dict(djl.properties), [
             f"serving.properties in {self.code} sets {key}={in_file} but the model definition gives {given}; "
             "remove the line from the file or make them agree"
-            for key, in_file, given in conflicts
+            for key, in_file, given in djl.conflicts
         ]
 
     @property
     def options_in_environment(self) -> bool:
         """A DJL model without code whose engine version reads each of its serving options from the
         environment: it gets environment variables, not an archive."""
-        image = self.image.image
-        if not self.image.djl or self.code is not None or image is None:
+        if not self.image.djl or self.code is not None or self.image.image is None:
             return False
-        return environment_configuration_problem(image.engine, image.version, self.djl_properties()[0]) is None
+        return self._djl.environment is not None
 
     def serving_environment(self) -> dict[str, str]:
         """The environment variables that carry a DJL model's serving options (empty when they go into an
         archive instead)."""
-        image = self.image.image
-        if image is None or not self.options_in_environment:
+        if not self.options_in_environment:
             return {}
-        return environment_for_properties(image.engine, image.version, self.djl_properties()[0])
+        return dict(self._djl.environment or {})
 
     def container_environment(self) -> dict[str, str]:
         """Everything the container's environment holds: the serving options' variables, then the

@@ -8,6 +8,13 @@ only if it agrees — a disagreement is a catalog error, not a silent override.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Protocol
+
+from llm_hosting.facts.djl import environment_if_possible
+from llm_hosting.facts.images import ContainerImage
 
 DJL_ENGINES: Mapping[str, str] = {
     "fastertransformer": "FasterTransformer",
@@ -86,3 +93,74 @@ def merge_properties(
         merged[key] = value
     merged.setdefault("engine", DJL_ENGINES[engine])
     return merged, conflicts
+
+
+def read_serving_properties(code_dir: Path | None) -> dict[str, str]:
+    """A code directory's serving.properties (empty without a directory or without the file).
+
+    Raises OSError or UnicodeDecodeError when the file cannot be read."""
+    if code_dir is None:
+        return {}
+    props_file = code_dir / "serving.properties"
+    return parse_properties(props_file.read_text(encoding="utf-8")) if props_file.is_file() else {}
+
+
+class Batching(Protocol):
+    """Dynamic batching as the catalog and the construct both give it."""
+
+    @property
+    def max_batch_size(self) -> int: ...
+
+    @property
+    def max_batch_delay_ms(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class DjlServing:
+    """A DJL model's serving options, worked out once: the code directory's file, what is given outside
+    it, the merge of the two, and the environment variables that can carry them."""
+
+    file: dict[str, str]
+    """The code directory's serving.properties (empty without one)."""
+    given: dict[str, str]
+    """The entries given outside the code directory (`owned_properties`)."""
+    properties: dict[str, str]
+    """What the model runs with: the file with the given entries filled in."""
+    conflicts: list[tuple[str, str, str]]
+    """(key, value in the file, value given outside it) for each disagreement."""
+    environment_image: ContainerImage | None
+    """The image whose version decides which options the environment can carry; None when they go into an
+    archive whatever the version (the model has code)."""
+
+    @cached_property
+    def environment(self) -> dict[str, str] | None:
+        """The container environment that carries `properties`, or None when they go into an archive's
+        serving.properties instead (code given, or an option the engine version reads from the file only)."""
+        image = self.environment_image
+        if image is None:
+            return None
+        return environment_if_possible(image.engine, image.version, self.properties)
+
+
+def djl_serving(
+    engine: str,
+    file_props: Mapping[str, str],
+    *,
+    tensor_parallel_degree: int | None,
+    weights: str | None,
+    batching: Batching | None,
+    extra: Mapping[str, str | int | float | bool],
+    environment_image: ContainerImage | None,
+) -> DjlServing:
+    """The serving options of a DJL model on `engine`, from its code directory's `file_props` and the
+    settings given outside it (`environment_image`: see `DjlServing`)."""
+    given = owned_properties(
+        engine,
+        tensor_parallel_degree=tensor_parallel_degree,
+        weights=weights,
+        max_batch_size=batching.max_batch_size if batching else None,
+        max_batch_delay_ms=batching.max_batch_delay_ms if batching else None,
+        extra=extra,
+    )
+    merged, conflicts = merge_properties(engine, file_props, given)
+    return DjlServing(dict(file_props), given, merged, conflicts, environment_image)

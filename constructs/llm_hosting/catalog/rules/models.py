@@ -15,7 +15,7 @@ from llm_hosting.catalog.rules.common import (
 from llm_hosting.catalog.schema import ModelSpec, MultiModelSpec
 from llm_hosting.facts.djl import architecture_problem, path_problem, property_problems, unsourced_reason
 from llm_hosting.facts.images import REGISTRY_ACCOUNTS, ContainerImage, UnknownImageError, find_image
-from llm_hosting.packaging.serving_properties import DJL_ENGINES, merge_properties
+from llm_hosting.packaging.serving_properties import DJL_ENGINES, DjlServing
 
 
 def image(context: Context, at: str, spec: ModelSpec | MultiModelSpec) -> Iterator[Problem]:
@@ -107,15 +107,14 @@ def code(model: ResolvedModel, spec: ModelSpec) -> Iterator[Problem]:
             f"'{spec.code}' is not a directory (looked in {directory}); paths are relative to the catalog file",
         )
         return
-    if spec.engine not in DJL_ENGINES:
-        return
+    djl = model.djl
+    if djl is None:
+        return  # not a DJL model
     props_file = directory / "serving.properties"
-    file_props = model.file_properties()
-    if isinstance(file_props, str):
-        yield Problem(f"{at}.code", file_props)
+    if isinstance(djl, str):
+        yield Problem(f"{at}.code", djl)
         return
-    _, conflicts = merge_properties(spec.engine, file_props, model.catalog_properties())
-    for key, in_file, in_catalog in conflicts:
+    for key, in_file, in_catalog in djl.conflicts:
         yield Problem(
             at,
             f"{props_file.name} in {spec.code} sets {key}={in_file} but the catalog gives {in_catalog}; remove "
@@ -135,10 +134,10 @@ def engine_facts(context: Context, model: ResolvedModel, spec: ModelSpec) -> Ite
             f"{at}.unchecked_properties.{key}",
             f"is also under properties; give {key} once (under properties to have it checked)",
         )
-    file_props = model.file_properties()
-    if isinstance(file_props, str):
-        return  # reported by `code`
-    merged, _ = merge_properties(spec.engine, file_props, model.catalog_properties())
+    djl = model.djl
+    if not isinstance(djl, DjlServing):
+        return  # a file that cannot be read: reported by `code`
+    file_props, merged = djl.file, djl.properties
     unsourced = unsourced_reason(spec.engine, image.version)
     if unsourced is not None:
         context.not_checked(f"{at}.version", unsourced)

@@ -18,7 +18,11 @@ from llm_hosting.facts.djl.architectures import (
     support,
 )
 from llm_hosting.facts.djl.coverage import sourced_versions, unsourced_reason
-from llm_hosting.facts.djl.environment import environment_configuration_problem, environment_for_properties
+from llm_hosting.facts.djl.environment import (
+    environment_configuration_problem,
+    environment_for_properties,
+    environment_if_possible,
+)
 from llm_hosting.facts.djl.properties import PropertyProblem, known_property_keys, property_problems
 
 __all__ = [
@@ -30,6 +34,7 @@ __all__ = [
     "architecture_problem",
     "environment_configuration_problem",
     "environment_for_properties",
+    "environment_if_possible",
     "first_version_loading",
     "known_property_keys",
     "path_problem",

@@ -113,6 +113,18 @@ def environment_for_properties(engine: str, version: str, properties: Mapping[st
     problem = environment_configuration_problem(engine, version, properties)
     if problem is not None:
         raise ValueError(f"{engine} {version}: {problem}")
+    return _environment(engine, version, properties)
+
+
+def environment_if_possible(engine: str, version: str, properties: Mapping[str, str]) -> dict[str, str] | None:
+    """`environment_for_properties`, or None where `environment_configuration_problem` finds a problem
+    (checked once)."""
+    if _problems(engine, version, properties):
+        return None
+    return _environment(engine, version, properties)
+
+
+def _environment(engine: str, version: str, properties: Mapping[str, str]) -> dict[str, str]:
     env: dict[str, str] = {}
     for key, value in properties.items():
         if key in ("option.model_id", "option.s3url"):
