@@ -30,7 +30,6 @@ import json
 import os
 import shlex
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -334,14 +333,6 @@ def _discard(run: dict[str, Any]) -> None:
 MEASURES = ("wall_s", "cpu_s", "python_peak_mib", "node_peak_mib")
 
 
-def summarise(runs: list[dict[str, Any]]) -> dict[str, dict[str, float] | None]:
-    summary: dict[str, dict[str, float] | None] = {}
-    for key in MEASURES:
-        values = [run[key] for run in runs if run.get(key) is not None]
-        summary[key] = {"median": statistics.median(values), "min": min(values), "max": max(values)} if values else None
-    return summary
-
-
 def run_group(group: Group, rounds: int, workdir: Path, *, keep: bool) -> dict[str, Any]:
     runs: dict[str, list[dict[str, Any]]] = {subject.key: [] for subject in group.subjects}
     first: dict[str, dict[str, Any]] = {}
@@ -370,7 +361,7 @@ def run_group(group: Group, rounds: int, workdir: Path, *, keep: bool) -> dict[s
         subjects[subject.key] = {
             "label": subject.label,
             "runs": runs[subject.key],
-            "summary": summarise(runs[subject.key]),
+            "summary": synth_scale.summarise(runs[subject.key], MEASURES, ("median", "min", "max")),
             "output": output,
             "first_outdir": first[subject.key]["outdir"],
         }

@@ -452,13 +452,26 @@ ROWS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def summarise(runs: list[dict[str, Any]]) -> dict[str, dict[str, float | None]]:
-    summary: dict[str, dict[str, float | None]] = {"median": {}, "min": {}}
-    for key, _, _ in ROWS:
+STATISTICS: Mapping[str, Callable[[list[float]], float]] = {"median": statistics.median, "min": min, "max": max}
+
+
+def summarise(
+    runs: list[dict[str, Any]], keys: Iterable[str], names: Iterable[str]
+) -> dict[str, dict[str, float] | None]:
+    """For each key, the statistics `names` (of STATISTICS) over the runs that have a value for it;
+    None when none has."""
+    summary: dict[str, dict[str, float] | None] = {}
+    for key in keys:
         values = [run[key] for run in runs if run.get(key) is not None]
-        summary["median"][key] = statistics.median(values) if values else None
-        summary["min"][key] = min(values) if values else None
+        summary[key] = {name: STATISTICS[name](values) for name in names} if values else None
     return summary
+
+
+def size_summary(runs: list[dict[str, Any]]) -> dict[str, dict[str, float | None]]:
+    """The median and minimum of every row of the size table, by statistic, then key."""
+    names = ("median", "min")
+    by_key = summarise(runs, [key for key, _, _ in ROWS], names)
+    return {name: {key: None if found is None else found[name] for key, found in by_key.items()} for name in names}
 
 
 def _cell(value: float | None, fmt: str) -> str:
@@ -584,7 +597,7 @@ def benchmark(sizes: list[int], repeat: int, *, keep: bool) -> tuple[dict[int, d
                 for run in runs[subject]:
                     run["output"].pop("digests")  # compared above; too big to keep
                 output = runs[subject][0]["output"]
-                result[subject] = {"runs": runs[subject], "summary": summarise(runs[subject]), "output": output}
+                result[subject] = {"runs": runs[subject], "summary": size_summary(runs[subject]), "output": output}
             results[count] = result
             all_match = all_match and not mismatches
             print(flush=True)
