@@ -21,10 +21,6 @@ def template(stack: cdk.Stack) -> dict[str, Any]:
     return result
 
 
-def resources(stack_template: dict[str, Any], resource_type: str) -> dict[str, dict[str, Any]]:
-    return {k: v for k, v in stack_template["Resources"].items() if v["Type"] == resource_type}
-
-
 @pytest.fixture
 def stack() -> cdk.Stack:
     return new_stack()

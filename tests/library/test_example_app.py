@@ -14,8 +14,8 @@ import aws_cdk as cdk
 import pytest
 
 from llm_hosting.compliance.packs import PACKS, add_nag_packs
-from tests.library.conftest import resources
 from tests.synth import ROOT, cdk_json_context
+from tests.templates import of_type
 from tests.test_cfn_lint import lint
 
 
@@ -42,7 +42,7 @@ def test_two_components_share_one_endpoint_and_only_the_summarizer_scales_to_zer
     synthesized: tuple[Path, dict[str, Any]],
 ) -> None:
     _, template = synthesized
-    components = resources(template, "AWS::SageMaker::InferenceComponent")
+    components = of_type(template, "AWS::SageMaker::InferenceComponent")
     assert sorted(c["Properties"]["InferenceComponentName"] for c in components.values()) == [
         "chat-8b",
         "chat-8b-support",
@@ -53,13 +53,13 @@ def test_two_components_share_one_endpoint_and_only_the_summarizer_scales_to_zer
     assert support["Properties"]["Specification"]["BaseInferenceComponentName"] == "chat-8b"
     targets = {
         t["Properties"]["ResourceId"]: t["Properties"]
-        for t in resources(template, "AWS::ApplicationAutoScaling::ScalableTarget").values()
+        for t in of_type(template, "AWS::ApplicationAutoScaling::ScalableTarget").values()
     }
     assert targets["inference-component/summarize-8b"]["MinCapacity"] == 0
     assert targets["inference-component/chat-8b"]["MinCapacity"] == 1
     step = [
         p["Properties"]["PolicyName"]
-        for p in resources(template, "AWS::ApplicationAutoScaling::ScalingPolicy").values()
+        for p in of_type(template, "AWS::ApplicationAutoScaling::ScalingPolicy").values()
         if p["Properties"]["PolicyType"] == "StepScaling"
     ]
     assert step == ["summarize-8b-scale-out-from-zero"]
@@ -71,7 +71,7 @@ def test_the_dedicated_endpoint_scales_on_80_percent_of_its_gpu_memory(
     _, template = synthesized
     (policy,) = [
         p["Properties"]["TargetTrackingScalingPolicyConfiguration"]
-        for p in resources(template, "AWS::ApplicationAutoScaling::ScalingPolicy").values()
+        for p in of_type(template, "AWS::ApplicationAutoScaling::ScalingPolicy").values()
         if p["Properties"]["PolicyName"] == "dedicated-13b-gpu-memory-utilization"
     ]
     assert policy["TargetValue"] == 320  # percent x 4 GPUs of ml.g5.12xlarge
@@ -82,7 +82,7 @@ def test_the_latency_alarm_watches_the_chat_component(synthesized: tuple[Path, d
     _, template = synthesized
     (alarm,) = [
         a["Properties"]
-        for a in resources(template, "AWS::CloudWatch::Alarm").values()
+        for a in of_type(template, "AWS::CloudWatch::Alarm").values()
         if a["Properties"].get("AlarmDescription", "").startswith("chat-8b: p90")
     ]
     assert (alarm["MetricName"], alarm["Namespace"], alarm["ExtendedStatistic"]) == (
@@ -98,7 +98,7 @@ def test_the_function_role_may_invoke_the_chat_component_and_the_dedicated_endpo
     synthesized: tuple[Path, dict[str, Any]],
 ) -> None:
     _, template = synthesized
-    (policy,) = resources(template, "AWS::IAM::Policy").values()
+    (policy,) = of_type(template, "AWS::IAM::Policy").values()
     (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
     assert statement["Action"] == ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"]
     names = sorted(str(r["Fn::Join"][1][-1]) for r in statement["Resource"])

@@ -23,8 +23,9 @@ from llm_hosting import (
     Scheduling,
     ServingImage,
 )
-from tests.library.conftest import new_stack, resources, template
+from tests.library.conftest import new_stack, template
 from tests.synth import cdk_json_context
+from tests.templates import of_type
 
 LORA = {"option.rolling_batch": "vllm", "option.enable_lora": "true"}
 BASE_MODEL = ModelDefinition(image=ServingImage.lmi("0.32.0"), weights="s3://weights/base/", serving_properties=LORA)
@@ -54,12 +55,12 @@ def base(endpoint: InferenceComponentEndpoint, **overrides: Any) -> InferenceCom
 def components(stack: cdk.Stack) -> dict[str, dict[str, Any]]:
     return {
         c["Properties"]["InferenceComponentName"]: c
-        for c in resources(template(stack), "AWS::SageMaker::InferenceComponent").values()
+        for c in of_type(template(stack), "AWS::SageMaker::InferenceComponent").values()
     }
 
 
 def variant_of(stack: cdk.Stack) -> dict[str, Any]:
-    (config,) = resources(template(stack), "AWS::SageMaker::EndpointConfig").values()
+    (config,) = of_type(template(stack), "AWS::SageMaker::EndpointConfig").values()
     (variant,) = config["Properties"]["ProductionVariants"]
     result: dict[str, Any] = variant
     return result
@@ -83,7 +84,11 @@ def test_an_adapter_is_a_component_without_compute_that_rides_on_its_base() -> N
     on = base(shared(stack), initial_copies=2)
     # WHEN a customer's adapter is added
     adapter = on.add_adapter("Acme", adapter_name="acme", weights="s3://weights/adapters/acme.tar.gz")
-    built = components(stack)
+    rendered = template(stack)
+    built = {
+        c["Properties"]["InferenceComponentName"]: c
+        for c in of_type(rendered, "AWS::SageMaker::InferenceComponent").values()
+    }
     # THEN it names its base and its archive, and nothing else: no compute, copies or variant
     assert built["acme"]["Properties"] == {
         "EndpointName": "shared",
@@ -96,12 +101,12 @@ def test_an_adapter_is_a_component_without_compute_that_rides_on_its_base() -> N
     # AND it is created after its base (and deleted before it)
     ids = {
         v["Properties"]["InferenceComponentName"]: k
-        for k, v in resources(template(stack), "AWS::SageMaker::InferenceComponent").items()
+        for k, v in of_type(rendered, "AWS::SageMaker::InferenceComponent").items()
     }
     base_id = ids["base"]
     assert built["acme"]["DependsOn"] == [base_id]
     # AND the role reads that one archive, not a prefix
-    (policy,) = resources(template(stack), "AWS::IAM::ManagedPolicy").values()
+    (policy,) = of_type(rendered, "AWS::IAM::ManagedPolicy").values()
     reads = [
         str(resource)
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
@@ -119,7 +124,7 @@ def test_adapters_in_another_stack_wait_for_their_base_stack() -> None:
     on = base(shared(home))
     on.add_adapter("Acme", adapter_name="acme", weights="s3://w/a.tar.gz", scope=tenants)
     assert home in tenants.dependencies
-    (adapter,) = resources(template(tenants), "AWS::SageMaker::InferenceComponent").values()
+    (adapter,) = of_type(template(tenants), "AWS::SageMaker::InferenceComponent").values()
     assert "DependsOn" not in adapter  # the stack dependency orders it
 
 
@@ -127,7 +132,7 @@ def test_an_adapter_alarms_on_its_own_errors_when_the_endpoint_has_a_topic() -> 
     stack = new_stack()
     topic = sns.Topic(stack, "Alarms")
     base(shared(stack, alarm_topic=topic)).add_adapter("Acme", adapter_name="acme", weights="s3://w/a.tar.gz")
-    alarms = [a["Properties"] for a in resources(template(stack), "AWS::CloudWatch::Alarm").values()]
+    alarms = [a["Properties"] for a in of_type(template(stack), "AWS::CloudWatch::Alarm").values()]
     (errors,) = [a for a in alarms if a["AlarmDescription"].startswith("Adapter acme")]
     assert errors["Dimensions"] == [{"Name": "InferenceComponentName", "Value": "acme"}]
     assert (errors["MetricName"], errors["TreatMissingData"], errors["Threshold"]) == (
@@ -137,7 +142,7 @@ def test_an_adapter_alarms_on_its_own_errors_when_the_endpoint_has_a_topic() -> 
     )
     quiet = new_stack()
     base(shared(quiet)).add_adapter("Acme", adapter_name="acme", weights="s3://w/a.tar.gz")
-    assert resources(template(quiet), "AWS::CloudWatch::Alarm") == {}
+    assert of_type(template(quiet), "AWS::CloudWatch::Alarm") == {}
 
 
 def test_grant_invoke_on_an_adapter_names_the_endpoint_and_the_adapter() -> None:
@@ -146,7 +151,7 @@ def test_grant_invoke_on_an_adapter_names_the_endpoint_and_the_adapter() -> None
     assert isinstance(adapter, InferenceComponentAdapter)
     caller = iam.Role(stack, "Caller", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
     adapter.grant_invoke(caller)
-    (policy,) = resources(template(stack), "AWS::IAM::Policy").values()
+    (policy,) = of_type(template(stack), "AWS::IAM::Policy").values()
     (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
     assert ":endpoint/shared" in str(statement["Resource"])
     assert ":inference-component/acme-1" in str(statement["Resource"])  # ARNs carry names in lower case

@@ -20,7 +20,8 @@ from llm_hosting import (
     ServingImage,
 )
 from llm_hosting.facts.instances import InstanceType
-from tests.library.conftest import new_stack, resources, template
+from tests.library.conftest import new_stack, template
+from tests.templates import of_type
 
 P4D = ProductionVariant(instance_type="ml.p4d.24xlarge", initial_instance_count=1)
 LMI = ModelDefinition(image=ServingImage.lmi("0.32.0"), weights="s3://weights/a/", tensor_parallel_degree=2)
@@ -54,14 +55,14 @@ def test_components_share_the_fleet_each_with_its_own_reservation_and_scaling() 
     idle.auto_scale_copy_count(min_copies=0, max_copies=2).scale_on_invocations(per_copy=5)
     built = template(stack)
     # THEN the endpoint config has no model, carries the role and scales its instances itself
-    (config,) = resources(built, "AWS::SageMaker::EndpointConfig").values()
+    (config,) = of_type(built, "AWS::SageMaker::EndpointConfig").values()
     (variant,) = config["Properties"]["ProductionVariants"]
     assert "ModelName" not in variant and "ExecutionRoleArn" in config["Properties"]
     assert variant["ManagedInstanceScaling"] == {"Status": "ENABLED", "MinInstanceCount": 1, "MaxInstanceCount": 2}
     # AND each component reserves its own compute (accelerators default to the tensor parallel degree)
     specs = {
         c["Properties"]["InferenceComponentName"]: c["Properties"]
-        for c in resources(built, "AWS::SageMaker::InferenceComponent").values()
+        for c in of_type(built, "AWS::SageMaker::InferenceComponent").values()
     }
     assert specs["steady"]["Specification"]["ComputeResourceRequirements"] == {
         "MinMemoryRequiredInMb": 32768,
@@ -72,15 +73,14 @@ def test_components_share_the_fleet_each_with_its_own_reservation_and_scaling() 
     assert specs["idle"]["Specification"]["ComputeResourceRequirements"]["NumberOfAcceleratorDevicesRequired"] == 1
     # AND only the component that may reach zero gets the way back from zero
     alarms = {
-        a["Properties"]["AlarmDescription"]: a["Properties"]
-        for a in resources(built, "AWS::CloudWatch::Alarm").values()
+        a["Properties"]["AlarmDescription"]: a["Properties"] for a in of_type(built, "AWS::CloudWatch::Alarm").values()
     }
     (from_zero,) = [a for d, a in alarms.items() if "scale out from zero" in d]
     assert from_zero["Dimensions"] == [{"Name": "InferenceComponentName", "Value": "idle"}]
     # AND the component with a floor tells the operators when requests find no copy
     (full,) = [a for d, a in alarms.items() if "out of capacity" in d]
     assert full["Dimensions"] == [{"Name": "InferenceComponentName", "Value": "steady"}]
-    assert full["AlarmActions"] == [{"Ref": next(iter(resources(built, "AWS::SNS::Topic")))}]
+    assert full["AlarmActions"] == [{"Ref": next(iter(of_type(built, "AWS::SNS::Topic")))}]
 
 
 def test_the_role_reads_each_weights_prefix_once_and_pulls_the_repository_once() -> None:
@@ -88,7 +88,7 @@ def test_the_role_reads_each_weights_prefix_once_and_pulls_the_repository_once()
     endpoint = shared(stack)
     component(endpoint, "a")
     component(endpoint, "b", model=ModelDefinition(image=ServingImage.lmi("0.31.0"), weights="s3://weights/b/"))
-    (policy,) = resources(template(stack), "AWS::IAM::ManagedPolicy").values()
+    (policy,) = of_type(template(stack), "AWS::IAM::ManagedPolicy").values()
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
     assert str(statements).count("ecr:BatchGetImage") == 1
     assert "weights/a/*" in str(statements) and "weights/b/*" in str(statements)
@@ -118,7 +118,7 @@ def test_grant_invoke_names_the_endpoint_and_the_component() -> None:
     chat = component(shared(stack), "chat")
     caller = iam.Role(stack, "Caller", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
     chat.grant_invoke(caller)
-    (policy,) = resources(template(stack), "AWS::IAM::Policy").values()
+    (policy,) = of_type(template(stack), "AWS::IAM::Policy").values()
     (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
     assert ":endpoint/shared" in str(statement["Resource"])
     assert ":inference-component/chat" in str(statement["Resource"])
@@ -143,7 +143,7 @@ def test_component_metrics_name_the_component() -> None:
 def test_rolling_updates_roll_back_on_the_components_alarms() -> None:
     stack = new_stack()
     component(shared(stack), "a", deployment=ComponentDeployment(batch_percent=25))
-    (resource,) = resources(template(stack), "AWS::SageMaker::InferenceComponent").values()
+    (resource,) = of_type(template(stack), "AWS::SageMaker::InferenceComponent").values()
     policy = resource["Properties"]["DeploymentConfig"]["RollingUpdatePolicy"]
     assert policy["MaximumBatchSize"] == {"Type": "CAPACITY_PERCENT", "Value": 25}
     assert len(resource["Properties"]["DeploymentConfig"]["AutoRollbackConfiguration"]["Alarms"]) == 2
@@ -257,5 +257,5 @@ def test_a_burstable_fleet_cannot_scale_its_instances() -> None:
 def test_config_updates_keep_the_instance_count_managed_scaling_chose() -> None:
     stack = new_stack()
     shared(stack)
-    (endpoint,) = resources(template(stack), "AWS::SageMaker::Endpoint").values()
+    (endpoint,) = of_type(template(stack), "AWS::SageMaker::Endpoint").values()
     assert endpoint["Properties"]["RetainAllVariantProperties"] is True

@@ -22,8 +22,9 @@ from llm_hosting import (
 from llm_hosting.endpoints.multi_model import MultiModelEndpoint
 from llm_hosting.endpoints.settings import DynamicBatching
 from llm_hosting.facts.instances import InstanceType
-from tests.library.conftest import new_stack, resources, template
+from tests.library.conftest import new_stack, template
 from tests.synth import ROOT
+from tests.templates import of_type
 
 G5_12 = ProductionVariant(instance_type="ml.g5.12xlarge", initial_instance_count=2)
 LMI = ModelDefinition(image=ServingImage.lmi("0.32.0"), weights="s3://weights/llama/", tensor_parallel_degree=4)
@@ -65,21 +66,21 @@ def test_a_single_model_endpoint_reads_its_weights_and_nothing_else() -> None:
     single(stack)
     # THEN the role reads the weights prefix, and pulls one repository: there is no archive to read
     built = template(stack)
-    (policy,) = resources(built, "AWS::IAM::ManagedPolicy").values()
+    (policy,) = of_type(built, "AWS::IAM::ManagedPolicy").values()
     statements = policy["Properties"]["PolicyDocument"]["Statement"]
     reads = str([s["Resource"] for s in statements if s["Action"] == "s3:GetObject"])
     assert "cdk-hnb659fds-assets" not in reads and ".tar.gz" not in reads
     assert ":s3:::weights/llama/*" in reads
     buckets = [s["Resource"] for s in statements if s["Action"] == "s3:ListBucket"]
     assert ":s3:::weights" in str(buckets) and "cdk-hnb659fds" not in str(buckets)
-    (model,) = resources(built, "AWS::SageMaker::Model").values()
+    (model,) = of_type(built, "AWS::SageMaker::Model").values()
     container = model["Properties"]["PrimaryContainer"]
     assert "djl-inference:0.32.0-lmi14.0.0-cu126" in str(container["Image"])
     # AND its serving options are environment variables the template shows
     assert "ModelDataUrl" not in container
     assert container["Environment"]["HF_MODEL_ID"] == "s3://weights/llama/"
     assert container["Environment"]["OPTION_TENSOR_PARALLEL_DEGREE"] == "4"
-    (endpoint,) = resources(built, "AWS::SageMaker::Endpoint").values()
+    (endpoint,) = of_type(built, "AWS::SageMaker::Endpoint").values()
     assert endpoint["Properties"]["EndpointName"] == "llama"
     assert "DeploymentConfig" not in endpoint["Properties"]
 
@@ -91,7 +92,7 @@ def test_a_model_with_code_reads_its_one_archive_object() -> None:
         stack,
         model=ModelDefinition(image=ServingImage.fastertransformer("0.21.0"), code=code, weights="s3://weights/t5/"),
     )
-    (policy,) = resources(template(stack), "AWS::IAM::ManagedPolicy").values()
+    (policy,) = of_type(template(stack), "AWS::IAM::ManagedPolicy").values()
     reads = str(
         [s["Resource"] for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Action"] == "s3:GetObject"]
     )
@@ -107,12 +108,12 @@ def test_scaling_on_gpu_memory_converts_percent_of_the_instance_to_percent_times
     scaling.scale_on_gpu_memory(percent=80)
     # THEN the policy tracks 320 (80 x 4), updates keep the scaled count, and a canary is possible
     built = template(stack)
-    (policy,) = resources(built, "AWS::ApplicationAutoScaling::ScalingPolicy").values()
+    (policy,) = of_type(built, "AWS::ApplicationAutoScaling::ScalingPolicy").values()
     assert policy["Properties"]["TargetTrackingScalingPolicyConfiguration"]["TargetValue"] == 320
     assert scaling.gpu_memory_target == 320
-    (target,) = resources(built, "AWS::ApplicationAutoScaling::ScalableTarget").values()
+    (target,) = of_type(built, "AWS::ApplicationAutoScaling::ScalableTarget").values()
     assert (target["Properties"]["MinCapacity"], target["Properties"]["MaxCapacity"]) == (2, 4)
-    (resource,) = resources(built, "AWS::SageMaker::Endpoint").values()
+    (resource,) = of_type(built, "AWS::SageMaker::Endpoint").values()
     assert resource["Properties"]["RetainAllVariantProperties"] is True
     routing = resource["Properties"]["DeploymentConfig"]["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"]
     assert routing["Type"] == "CANARY"
@@ -122,7 +123,7 @@ def test_a_floor_of_one_instance_makes_the_default_deployment_all_at_once() -> N
     stack = new_stack()
     endpoint = single(stack, deployment=EndpointDeployment())
     endpoint.auto_scale_instance_count(min_capacity=1, max_capacity=4).scale_on_invocations(per_instance=100)
-    (resource,) = resources(template(stack), "AWS::SageMaker::Endpoint").values()
+    (resource,) = of_type(template(stack), "AWS::SageMaker::Endpoint").values()
     routing = resource["Properties"]["DeploymentConfig"]["BlueGreenUpdatePolicy"]["TrafficRoutingConfiguration"]
     assert routing["Type"] == "ALL_AT_ONCE"
 
@@ -132,7 +133,7 @@ def test_grant_invoke_lets_a_role_call_the_endpoint_and_stream() -> None:
     endpoint = single(stack)
     caller = iam.Role(stack, "Caller", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
     endpoint.grant_invoke(caller)
-    (policy,) = resources(template(stack), "AWS::IAM::Policy").values()
+    (policy,) = of_type(template(stack), "AWS::IAM::Policy").values()
     (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
     assert statement["Action"] == ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"]
     assert ":endpoint/llama" in str(statement["Resource"])
@@ -170,12 +171,12 @@ def test_a_multi_model_endpoint_reads_its_prefix_and_warms_up_every_model() -> N
     endpoint = mme(stack)
     endpoint.add_warmup(schedule="rate(30 minutes)", payload={"inputs": "hi"}, concurrency=2)
     built = template(stack)
-    (model,) = resources(built, "AWS::SageMaker::Model").values()
+    (model,) = of_type(built, "AWS::SageMaker::Model").values()
     assert model["Properties"]["PrimaryContainer"]["Mode"] == "MultiModel"
     assert model["Properties"]["PrimaryContainer"]["ModelDataUrl"] == "s3://models-bucket/embeddings/"
-    (rule,) = resources(built, "AWS::Events::Rule").values()
+    (rule,) = of_type(built, "AWS::Events::Rule").values()
     assert rule["Properties"]["ScheduleExpression"] == "rate(30 minutes)"
-    (function,) = resources(built, "AWS::Lambda::Function").values()
+    (function,) = of_type(built, "AWS::Lambda::Function").values()
     assert function["Properties"]["Environment"]["Variables"]["CONCURRENCY"] == "2"
 
 
@@ -185,12 +186,12 @@ def test_subnets_and_security_groups_reach_the_model_and_the_warmup_function() -
     groups = [security_group(stack, 0)]
     mme(stack, vpc_subnets=subnets, security_groups=groups).add_warmup()
     built = template(stack)
-    (model,) = resources(built, "AWS::SageMaker::Model").values()
+    (model,) = of_type(built, "AWS::SageMaker::Model").values()
     assert model["Properties"]["VpcConfig"] == {
         "SecurityGroupIds": ["sg-0123456789abcde00"],
         "Subnets": ["subnet-0123456789abcde00", "subnet-0123456789abcde01"],
     }
-    (function,) = resources(built, "AWS::Lambda::Function").values()
+    (function,) = of_type(built, "AWS::Lambda::Function").values()
     assert function["Properties"]["VpcConfig"]["SubnetIds"] == ["subnet-0123456789abcde00", "subnet-0123456789abcde01"]
 
 
@@ -200,7 +201,7 @@ def test_a_volume_on_an_ebs_instance_type_is_encrypted_with_the_given_key() -> N
     variant = ProductionVariant(instance_type="ml.m5.xlarge", volume_size_gb=100, volume_key=key)
     custom = ModelDefinition(image=ServingImage.from_uri("123456789012.dkr.ecr.us-east-1.amazonaws.com/m:1"))
     single(stack, model=custom, variant=variant)
-    (config,) = resources(template(stack), "AWS::SageMaker::EndpointConfig").values()
+    (config,) = of_type(template(stack), "AWS::SageMaker::EndpointConfig").values()
     assert config["Properties"]["ProductionVariants"][0]["VolumeSizeInGB"] == 100
     assert "KmsKeyId" in config["Properties"]
 
