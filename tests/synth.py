@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -87,3 +87,15 @@ class CatalogVariants:
 
     def review(self, name: str, *, acknowledge: tuple[str, ...] = ()) -> Review:
         return review_assemblies(self["base"], self[name], acknowledge=acknowledge)
+
+    @classmethod
+    def edits_of(cls, root: Path, base: str, edits: Mapping[str, Sequence[tuple[str, str]]]) -> CatalogVariants:
+        """`base` and, by name, `base` with each (old, new) text replacement applied; each `old` must occur."""
+        catalogs = {"base": base}
+        for name, replacements in edits.items():
+            text = base
+            for old, new in replacements:
+                assert old in text, old
+                text = text.replace(old, new)
+            catalogs[name] = text
+        return cls(root, catalogs)

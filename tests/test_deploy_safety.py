@@ -85,20 +85,9 @@ CHANGES = {
 }
 
 
-def _changed(changes: list[tuple[str, str]]) -> str:
-    text = BASE
-    for old, new in changes:
-        assert old in text, old
-        text = text.replace(old, new)
-    return text
-
-
-CATALOGS = {"base": BASE, **{name: _changed(changes) for name, changes in CHANGES.items()}}
-
-
 @pytest.fixture(scope="module")
 def pairs(tmp_path_factory: pytest.TempPathFactory) -> CatalogVariants:
-    return CatalogVariants(tmp_path_factory.mktemp("deploy-safety"), CATALOGS)
+    return CatalogVariants.edits_of(tmp_path_factory.mktemp("deploy-safety"), BASE, CHANGES)
 
 
 def actions(review: Review, stack: str) -> dict[str, set[str]]:

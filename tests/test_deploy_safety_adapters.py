@@ -54,18 +54,9 @@ CHANGES = {
 }
 
 
-def _changed(changes: list[tuple[str, str]]) -> str:
-    text = BASE
-    for old, new in changes:
-        assert old in text, old
-        text = text.replace(old, new)
-    return text
-
-
 @pytest.fixture(scope="module")
 def pairs(tmp_path_factory: pytest.TempPathFactory) -> CatalogVariants:
-    catalogs = {"base": BASE, **{name: _changed(changes) for name, changes in CHANGES.items()}}
-    return CatalogVariants(tmp_path_factory.mktemp("deploy-safety-adapters"), catalogs)
+    return CatalogVariants.edits_of(tmp_path_factory.mktemp("deploy-safety-adapters"), BASE, CHANGES)
 
 
 def changes(review: Review) -> dict[str, set[tuple[str, str]]]:
