@@ -12,6 +12,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+import boto3  # type: ignore[import-untyped]
+
 from llm_hosting.catalog import load_catalog
 from llm_hosting.commands.publish import guarded
 from llm_hosting.naming import DEFAULT_CATALOG
@@ -28,8 +30,6 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
 
 
 def _check(args: argparse.Namespace) -> int:
-    import boto3  # type: ignore[import-untyped]  # noqa: PLC0415 - the AWS clients load only here
-
     from llm_hosting.onboarding.checks import check_catalog  # noqa: PLC0415
 
     catalog = load_catalog(args.catalog)

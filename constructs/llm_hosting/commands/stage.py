@@ -15,12 +15,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import boto3  # type: ignore[import-untyped]
+
 from llm_hosting.catalog import LoadedCatalog, load_catalog
 from llm_hosting.catalog.errors import Loc, format_path
 from llm_hosting.commands.publish import guarded
 from llm_hosting.naming import DEFAULT_CATALOG
 from llm_hosting.onboarding import OnboardingError, size_text
 from llm_hosting.onboarding.upload import DEFAULT_PART_SIZE, MAX_PART_SIZE, MIN_PART_SIZE, MiB, split_s3_prefix
+from llm_hosting.publish import find_artifact_bucket
 
 WEIGHTS_AREA = "weights/"
 """Where `stage --endpoint` puts weights in the artifact bucket: `weights/<endpoint>[/<component>]/`."""
@@ -107,12 +110,10 @@ def _check_arguments(args: argparse.Namespace) -> None:
 
 
 def _stage(args: argparse.Namespace) -> int:
-    import boto3  # type: ignore[import-untyped]  # noqa: PLC0415 - the AWS and Hub clients load only here
-    from huggingface_hub import constants as hf_constants  # noqa: PLC0415
+    from huggingface_hub import constants as hf_constants  # noqa: PLC0415 - the cli extra loads only here
 
     from llm_hosting.onboarding.hub import Hub  # noqa: PLC0415
     from llm_hosting.onboarding.staging import stage_model  # noqa: PLC0415
-    from llm_hosting.publish import find_artifact_bucket  # noqa: PLC0415
 
     _check_arguments(args)
     target = catalog_target(args) if args.endpoint is not None else None
