@@ -13,14 +13,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Protocol
 
-from llm_hosting.facts.djl import environment_if_possible
+from llm_hosting.facts.djl import DEFAULT_DJL_ENGINE, environment_if_possible
 from llm_hosting.facts.images import ContainerImage
 
-DJL_ENGINES: Mapping[str, str] = {
-    "fastertransformer": "FasterTransformer",
-    "lmi": "Python",
-    "tensorrt-llm": "MPI",
-}
+DJL_ENGINES: Mapping[str, str] = DEFAULT_DJL_ENGINE
 """The DJL `engine=` each catalog engine runs on by default."""
 
 WEIGHTS_PROPERTY: Mapping[str, str] = {

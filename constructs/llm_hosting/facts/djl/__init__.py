@@ -8,7 +8,6 @@ options (`environment_for_properties`). Sources: deepjavalibrary/djl-serving at 
 
 from llm_hosting.facts.djl.adapters import adapter_problem
 from llm_hosting.facts.djl.architectures import (
-    DJL_ENGINES,
     Support,
     UnknownEngineVersion,
     architecture_problem,
@@ -17,7 +16,7 @@ from llm_hosting.facts.djl.architectures import (
     selected_path,
     support,
 )
-from llm_hosting.facts.djl.coverage import sourced_versions, unsourced_reason
+from llm_hosting.facts.djl.coverage import DEFAULT_DJL_ENGINE, DJL_ENGINES, sourced_versions, unsourced_reason
 from llm_hosting.facts.djl.environment import (
     environment_configuration_problem,
     environment_for_properties,
@@ -26,6 +25,7 @@ from llm_hosting.facts.djl.environment import (
 from llm_hosting.facts.djl.properties import PropertyProblem, known_property_keys, property_problems
 
 __all__ = [
+    "DEFAULT_DJL_ENGINE",
     "DJL_ENGINES",
     "PropertyProblem",
     "Support",

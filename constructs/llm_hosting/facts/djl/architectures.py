@@ -10,14 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from llm_hosting.facts.djl.architecture_data import AUTO_LMI_DIST_TYPES, AUTO_ROLLING_BATCH, PATHS, ServingPath
-from llm_hosting.facts.djl.coverage import sourced_versions, unsourced_reason
+from llm_hosting.facts.djl.coverage import DEFAULT_DJL_ENGINE, DJL_ENGINES, sourced_versions, unsourced_reason
 from llm_hosting.facts.djl.sources import version_key
-
-DJL_ENGINES = ("fastertransformer", "lmi", "tensorrt-llm")
-"""Catalog engines that run on DJL Serving."""
-
-DEFAULT_DJL_ENGINE = {"fastertransformer": "FasterTransformer", "lmi": "Python", "tensorrt-llm": "MPI"}
-"""The `engine=` the library writes when serving.properties names none (packaging/serving_properties.py)."""
 
 
 class UnknownEngineVersion(ValueError):

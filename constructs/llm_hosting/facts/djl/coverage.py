@@ -7,10 +7,21 @@ here: callers say so ("not checked") instead of checking it against an older ver
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from llm_hosting.facts.djl.sources import REFS, version_key
 from llm_hosting.facts.images import ENGINES
 
-DJL_CATALOG_ENGINES = ("fastertransformer", "lmi", "tensorrt-llm")
+DEFAULT_DJL_ENGINE: Mapping[str, str] = {
+    "fastertransformer": "FasterTransformer",
+    "lmi": "Python",
+    "tensorrt-llm": "MPI",
+}
+"""The catalog engines that run on DJL Serving (in the order messages list them), each with the DJL
+`engine=` it runs on by default: what the library writes when serving.properties names none."""
+
+DJL_ENGINES = tuple(DEFAULT_DJL_ENGINE)
+"""Catalog engines that run on DJL Serving."""
 
 
 def sourced(version: str) -> bool:
@@ -20,7 +31,7 @@ def sourced(version: str) -> bool:
 
 def unsourced_reason(engine: str, version: str) -> str | None:
     """Why an image version of a DJL engine is not covered by the facts, or None when it is."""
-    if engine not in DJL_CATALOG_ENGINES or version not in ENGINES[engine].versions or sourced(version):
+    if engine not in DJL_ENGINES or version not in ENGINES[engine].versions or sourced(version):
         return None
     newest = max(REFS, key=version_key)
     return (
