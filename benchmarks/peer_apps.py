@@ -83,11 +83,15 @@ def default_catalog() -> dict[str, Any]:
     return loaded
 
 
+def catalog_settings(catalog: Mapping[str, Any]) -> dict[str, Any]:
+    """A catalog's project settings: everything but its endpoints."""
+    return {key: value for key, value in catalog.items() if key != "endpoints"}
+
+
 def project_catalog(endpoints: list[Endpoint]) -> dict[str, Any]:
     """The endpoints as this project's catalog, with the default catalog's project settings."""
-    settings = {key: value for key, value in default_catalog().items() if key != "endpoints"}
     return {
-        **settings,
+        **catalog_settings(default_catalog()),
         "endpoints": [
             {
                 "name": endpoint.name,

