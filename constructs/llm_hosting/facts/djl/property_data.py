@@ -11,19 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from llm_hosting.facts.djl.sources import Source, djl, version_key
+from llm_hosting.facts.djl.sources import REFS, Source, djl, version_key
 
-FT_VERSIONS = ("0.21.0", "0.22.1", "0.23.0", "0.24.0")
-LMI_VERSIONS = tuple(f"0.{minor}.0" for minor in range(28, 37))
-TRT_VERSIONS = ("0.25.0", "0.26.0", "0.27.0", "0.28.0", "0.29.0", "0.30.0", "0.32.0", "0.33.0")
+_VERSIONS = tuple(sorted(REFS, key=version_key))
+"""Every image version whose source was read, oldest first."""
 
 
 def between(first: str, last: str | None = None) -> frozenset[str]:
     """Every known image version from `first` to `last` (inclusive; open-ended when None)."""
-    every = sorted(set(FT_VERSIONS + LMI_VERSIONS + TRT_VERSIONS) | {"0.31.0"}, key=version_key)
     return frozenset(
         v
-        for v in every
+        for v in _VERSIONS
         if version_key(first) <= version_key(v) and (last is None or version_key(v) <= version_key(last))
     )
 
