@@ -54,7 +54,8 @@ PEER_PACKAGE = "cdklabs.generative-ai-cdk-constructs"
 GROUPS = ("peer", "ic", "default")
 VALIDATION = ["as-shipped"]
 """--cdk-validation, for every run (see synth_scale.VALIDATION_MODES)."""
-MIB = 1024
+KIB_PER_MIB = 1024
+"""/proc and getrusage give peaks in KiB; the tables show MiB."""
 
 
 @dataclass
@@ -314,8 +315,8 @@ def synth_once(subject: Subject, workdir: Path, round_number: int) -> dict[str, 
     return {
         "wall_s": measured.wall_s,
         "cpu_s": measured.cpu_s,
-        "python_peak_mib": peaks["python_peak_kib"] / MIB,
-        "node_peak_mib": node / MIB if node is not None else None,
+        "python_peak_mib": peaks["python_peak_kib"] / KIB_PER_MIB,
+        "node_peak_mib": node / KIB_PER_MIB if node is not None else None,
         "children": peaks["children"],
         "load_average": [load_before, os.getloadavg()[0]],
         "outdir": str(outdir),
@@ -437,7 +438,7 @@ def group_table(group: Group, result: Mapping[str, Any], rounds: int) -> str:
     parts = [title, synth_scale.table(header, rows)]
     if group.check is not None:
         if result["mismatches"]:
-            parts.append(synth_scale._loud(result["mismatches"], "MISMATCH: the apps do not make the same thing"))
+            parts.append(synth_scale.loud(result["mismatches"], "MISMATCH: the apps do not make the same thing"))
         else:
             parts.append(f"checked after round 1: {_CHECKED[group.key]}")
     return "\n".join(parts)
@@ -492,7 +493,7 @@ def targets_table(evaluated: list[dict[str, Any]]) -> str:
 
 def _versions(peer: Path | None) -> str:
     cli = subprocess.run([str(CDK), "--version"], capture_output=True, text=True, check=False).stdout.split()
-    text = f"{synth_scale._versions()}, CDK CLI {cli[0] if cli else '?'}"
+    text = f"{synth_scale.versions()}, CDK CLI {cli[0] if cli else '?'}"
     if peer is not None:
         text += (
             f"; peer venv: {PEER_PACKAGE} {_package_version(peer, PEER_PACKAGE)}, "

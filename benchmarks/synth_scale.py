@@ -53,8 +53,6 @@ CLI_CONTEXT: Mapping[str, Any] = {
 """What `cdk synth` (CLI 2.1148) adds to cdk.json's context in CDK_CONTEXT_JSON. Without these the
 templates lack CDKMetadata and `aws:cdk:path`, i.e. they would not be what `cdk synth` writes."""
 
-MIB = 1024 * 1024
-
 
 # --- the catalog ---------------------------------------------------------------------------------
 
@@ -349,7 +347,8 @@ def compare_outputs(app: Mapping[str, Any], baseline: Mapping[str, Any]) -> tupl
     return mismatches, notes, len(ours) - len(differing)
 
 
-def _loud(lines: Iterable[str], title: str) -> str:
+def loud(lines: Iterable[str], title: str) -> str:
+    """`title` and `lines` between bars of "!": what must not be missed in a long run's output."""
     bar = "!" * 100
     return "\n".join([bar, f"!! {title}", *(f"!!   {line}" for line in lines), bar])
 
@@ -525,7 +524,7 @@ def size_table(count: int, result: Mapping[str, Any]) -> str:
         f"hashes aside: {result['identical']} of {result['compared']} resources and template sections"
     )
     if result["mismatches"]:
-        verdict = _loud(result["mismatches"], f"MISMATCH at N={count}: the comparison is not like for like")
+        verdict = loud(result["mismatches"], f"MISMATCH at N={count}: the comparison is not like for like")
     parts = [title, body, verdict]
     if result["shape_notes"]:
         shown = result["shape_notes"][:12]
@@ -582,7 +581,7 @@ def benchmark(sizes: list[int], repeat: int, *, keep: bool) -> tuple[dict[int, d
                 if attempt == 0:
                     found, notes, identical = compare_outputs(runs["app"][0]["output"], runs["baseline"][0]["output"])
                     if found:
-                        print(_loud(found, f"MISMATCH at N={count}: app and baseline differ"), flush=True)
+                        print(loud(found, f"MISMATCH at N={count}: app and baseline differ"), flush=True)
                     mismatches += found
             result: dict[str, Any] = {
                 "other_endpoints": others,
@@ -830,7 +829,8 @@ def _sizes(text: str) -> list[int]:
     return sizes
 
 
-def _versions() -> str:
+def versions() -> str:
+    """Python's, aws-cdk-lib's and the venv's node's versions, for the header and the JSON."""
     node = subprocess.run(
         [str(Path(sys.executable).parent / "node"), "--version"], capture_output=True, text=True, check=False
     ).stdout.strip()
@@ -865,7 +865,7 @@ def main() -> None:
 
     sys.path.insert(0, str(ROOT))  # tests.catalogs, for the catalog
     load = os.getloadavg()
-    print(f"{_versions()}; {os.cpu_count()} CPUs; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    print(f"{versions()}; {os.cpu_count()} CPUs; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     chosen = validation_environment(dict(os.environ), args.cdk_validation)
     os.environ.pop("CDK_VALIDATION", None)
     os.environ.update(chosen)  # the workers inherit it
@@ -883,14 +883,14 @@ def main() -> None:
     print(f"\ntotal {time.monotonic() - start:.0f} s; load average now {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     if args.json is not None:
         document = {
-            "versions": _versions(),
+            "versions": versions(),
             "cpus": os.cpu_count(),
             "sizes": {str(count): result for count, result in results.items()},
         }
         args.json.write_text(json.dumps(document, indent=1), encoding="utf-8")
         print(f"figures: {args.json}")
     if not all_match:
-        print(_loud(["see the tables above"], "MISMATCH: app and baseline did not produce the same resources"))
+        print(loud(["see the tables above"], "MISMATCH: app and baseline did not produce the same resources"))
         sys.exit(1)
 
 
