@@ -59,11 +59,7 @@ def check_component(context: Context, component: ResolvedComponent, instance: In
             f"{spec.memory_mb} MB per copy but {instance.name} has {instance.memory_mib} MB of host "
             "memory; lower it or use a larger instance type",
         )
-    if spec.max_memory_mb is not None and spec.max_memory_mb < spec.memory_mb:
-        yield Problem(
-            f"{here}.max_memory_mb",
-            f"{spec.max_memory_mb} is below memory_mb ({spec.memory_mb}); raise it or remove it",
-        )
+    yield from memory_ceiling(here, component.compute)
     if instance is not None and spec.cpu_cores is not None and spec.cpu_cores > instance.vcpus:
         yield Problem(
             f"{here}.cpu_cores",
@@ -206,17 +202,22 @@ def fallback_compute(endpoint: ResolvedEndpoint, component: ResolvedComponent) -
 
 def reservation(where: str, compute: ResolvedCompute, tensor_parallel_degree: int | None) -> Iterator[Problem]:
     """A per-type reservation holds together as the component's own does (the same API fields)."""
-    if compute.max_memory_mb is not None and compute.max_memory_mb < compute.memory_mb:
-        yield Problem(
-            f"{where}.max_memory_mb",
-            f"{compute.max_memory_mb} is below memory_mb ({compute.memory_mb}); raise it or remove it",
-        )
+    yield from memory_ceiling(where, compute)
     tp = tensor_parallel_degree
     if tp is not None and compute.accelerators < tp:
         yield Problem(
             f"{where}.accelerators",
             f"{compute.accelerators} is below the model's tensor_parallel_degree ({tp}), which needs {tp} GPUs per "
             f"copy; raise it to {tp} or remove it",
+        )
+
+
+def memory_ceiling(where: str, compute: ResolvedCompute) -> Iterator[Problem]:
+    """A reservation's max_memory_mb is not below its memory_mb (the component's own, or one per type)."""
+    if compute.max_memory_mb is not None and compute.max_memory_mb < compute.memory_mb:
+        yield Problem(
+            f"{where}.max_memory_mb",
+            f"{compute.max_memory_mb} is below memory_mb ({compute.memory_mb}); raise it or remove it",
         )
 
 
