@@ -63,7 +63,6 @@ def summary_line(summary: WarmupSummary, what: str = "model") -> str:
 class Targets:
     """What one warm-up invokes: the names, how they are addressed, and what they are called."""
 
-    endpoint: str
     names: list[str]
     address: Address
     what: str
@@ -111,7 +110,6 @@ def _component_targets(args: argparse.Namespace, endpoint: ResolvedEndpoint, sou
             ],
         )
     return Targets(
-        endpoint=endpoint.name,
         names=names,
         address="InferenceComponentName",
         what="adapter" if not args.component else "component",
@@ -153,7 +151,6 @@ def _warmup(args: argparse.Namespace) -> int:
         settings = target.endpoint.warmup or Warmup()
         models = list_models(target.session.client("s3"), target.bucket, target.prefix)
         targets = Targets(
-            endpoint=endpoint.name,
             names=models,
             address="TargetModel",
             what="model",

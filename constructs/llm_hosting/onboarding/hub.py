@@ -11,7 +11,7 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +46,6 @@ class HubModel:
     commit: str
     sizes: dict[str, int]
     gated: bool
-    private: bool
 
     @property
     def label(self) -> str:
@@ -139,7 +138,6 @@ class Hub:
             commit=info.sha,
             sizes=files,
             gated=bool(info.gated),
-            private=bool(info.private),
         )
 
     def require_access(self, model: HubModel) -> None:
@@ -170,10 +168,10 @@ class Hub:
         """Bytes of `files` the cache does not hold yet (what a download will write)."""
         return sum(model.sizes[f] for f in files if self.cached(model, f) is None)
 
-    def check_disk(self, model: HubModel, files: Sequence[str], free: Callable[[Path], int] | None = None) -> None:
+    def check_disk(self, model: HubModel, files: Sequence[str]) -> None:
         """Refuse to start a download the disk cannot hold, by the sizes the Hub reports."""
         needed = self.missing_bytes(model, files)
-        available = (free or free_bytes)(self.cache_dir)
+        available = free_bytes(self.cache_dir)
         if needed > available:
             raise OnboardingError(
                 f"not enough disk space in {self.cache_dir}: {model.model_id} needs {size_text(needed)} more "

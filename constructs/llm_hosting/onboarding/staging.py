@@ -14,7 +14,6 @@ import hashlib
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
@@ -128,7 +127,6 @@ def stage_model(
     prune: bool = False,
     part_size: int = DEFAULT_PART_SIZE,
     max_workers: int = 8,
-    free: Callable[[Path], int] | None = None,
     on_upload_progress: Callable[[int], None] | None = None,
 ) -> StageResult:
     """Stage `model_id` at `revision` into `s3://bucket/prefix` (see the module docstring)."""
@@ -157,7 +155,7 @@ def stage_model(
     if _already_staged(manifest, model, selection, listing) and not extra:
         return StageResult(uri, model, selection, (), tuple(selection.files), 0, already_staged=True)
 
-    hub.check_disk(model, selection.files, free)
+    hub.check_disk(model, selection.files)
     folder = hub.download(model, selection.files)
 
     uploader = Uploader(s3, bucket, prefix, max_workers=max_workers)

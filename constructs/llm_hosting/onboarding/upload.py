@@ -16,7 +16,6 @@ import base64
 import contextlib
 import hashlib
 import re
-import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -117,7 +116,6 @@ def same_checksum(stored: str | None, expected: str) -> bool:
 class StoredObject:
     size: int
     checksum_sha256: str | None
-    sha256: str | None
 
 
 class Uploader:
@@ -141,7 +139,6 @@ class Uploader:
         self.prefix = prefix
         self.max_workers = max_workers
         self.on_progress = on_progress
-        self._lock = threading.Lock()
 
     def key(self, path: str) -> str:
         return f"{self.prefix}{path}"
@@ -159,7 +156,6 @@ class Uploader:
         return StoredObject(
             size=int(head.get("ContentLength", -1)),
             checksum_sha256=head.get("ChecksumSHA256"),
-            sha256=(head.get("Metadata") or {}).get(SHA256_METADATA),
         )
 
     def up_to_date(self, local: LocalFile) -> bool:
