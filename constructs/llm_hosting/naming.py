@@ -3,6 +3,7 @@
 s3://<project>-artifacts-<account>-<region>/     the artifact bucket (stack <project>-artifacts)
     assets/<endpoint>/<sha256>.tar.gz            files `cdk deploy` stages: archives, templates
     <endpoint>/<model>.tar.gz                    multi-model endpoint models, added by `publish`
+    weights/<endpoint>[/<component>]/            DJL models' weights, added by `stage --endpoint`
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ DEFAULT_CATALOG = "catalog.yaml"
 """The catalog the app and the command line read unless told otherwise (context/argument)."""
 
 ASSETS_PREFIX = "assets/"
+WEIGHTS_PREFIX = "weights/"
 BUCKET_SUFFIX = "-artifacts"
 S3_BUCKET_NAME_MAX = 63
 LONGEST_REGION = 15
@@ -50,6 +52,11 @@ def asset_prefix(endpoint_name: str) -> str:
 def model_prefix(endpoint_name: str) -> str:
     """The S3 prefix a multi-model endpoint loads its models from: `<endpoint name>/`."""
     return f"{endpoint_name}/"
+
+
+def weights_prefix(endpoint_name: str, component: str | None = None) -> str:
+    """Where `stage --endpoint` puts weights in the artifact bucket: `weights/<endpoint>[/<component>]/`."""
+    return f"{WEIGHTS_PREFIX}{endpoint_name}/" + (f"{component}/" if component else "")
 
 
 SAGEMAKER_NAME_RE = re.compile(r"[a-zA-Z0-9](-*[a-zA-Z0-9])*")

@@ -20,17 +20,10 @@ import boto3  # type: ignore[import-untyped]
 from llm_hosting.catalog import LoadedCatalog, load_catalog
 from llm_hosting.catalog.errors import Loc, format_path
 from llm_hosting.commands.publish import guarded
-from llm_hosting.naming import DEFAULT_CATALOG
+from llm_hosting.naming import DEFAULT_CATALOG, weights_prefix
 from llm_hosting.onboarding import OnboardingError, size_text
 from llm_hosting.onboarding.upload import DEFAULT_PART_SIZE, MAX_PART_SIZE, MIN_PART_SIZE, MiB, split_s3_prefix
 from llm_hosting.publish import find_artifact_bucket
-
-WEIGHTS_AREA = "weights/"
-"""Where `stage --endpoint` puts weights in the artifact bucket: `weights/<endpoint>[/<component>]/`."""
-
-
-def weights_prefix(endpoint: str, component: str | None = None) -> str:
-    return f"{WEIGHTS_AREA}{endpoint}/" + (f"{component}/" if component else "")
 
 
 @dataclass(frozen=True)
