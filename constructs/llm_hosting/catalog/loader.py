@@ -36,11 +36,6 @@ class LoadedCatalog:
     notices: tuple[str, ...] = ()
     """One line per thing the rules could not check (`FILE: field: not checked: why`), not errors."""
 
-    @property
-    def base_dir(self) -> Path:
-        """Directory that relative paths in the catalog (`code:`) are resolved against."""
-        return self.path.parent
-
     def endpoint(self, name: str) -> ResolvedEndpoint | None:
         return next((e for e in self.endpoints if e.name == name), None)
 
@@ -284,9 +279,8 @@ def load_catalog(path: str | Path, *, account: str | None = None, region: str | 
     account = account or (env.account if env else None)
     region = region or (env.region if env else None)
     instance_types, problems = effective_instance_types(spec)
-    base_dir = path.resolve().parent
-    endpoints = resolve_endpoints(spec, instance_types, base_dir)
-    context = Context(spec=spec, endpoints=endpoints, instance_types=instance_types, region=region, base_dir=base_dir)
+    endpoints = resolve_endpoints(spec, instance_types, path.resolve().parent)
+    context = Context(spec=spec, endpoints=endpoints, instance_types=instance_types, region=region)
     problems += check_catalog(context)
     by_path = _lines_by_path(lines) if problems or context.notices else {}
     if problems:

@@ -58,8 +58,6 @@ class ContainerImage:
 @dataclass(frozen=True)
 class EngineImages:
     engine: str
-    repository: str
-    """The newest version's repository."""
     versions: Mapping[str, ContainerImage]
     """Newest first."""
 
@@ -84,8 +82,7 @@ def _engine(engine: str, data: Mapping[str, Any]) -> EngineImages:
         )
         for row in data["versions"]
     }
-    latest = next(iter(images.values()))
-    return EngineImages(engine=engine, repository=latest.repository, versions=images)
+    return EngineImages(engine=engine, versions=images)
 
 
 ENGINES: Mapping[str, EngineImages] = {engine: _engine(engine, data) for engine, data in _DATA["engines"].items()}

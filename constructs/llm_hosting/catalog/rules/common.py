@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from llm_hosting.catalog.errors import Problem
 from llm_hosting.catalog.resolve import ResolvedEndpoint
@@ -34,7 +33,6 @@ class Context:
     endpoints: Sequence[ResolvedEndpoint]
     instance_types: Mapping[str, InstanceType]
     region: str | None
-    base_dir: Path
     notices: list[Problem] = field(default_factory=list)
     """What the rules could not check, each with why (`validate` and synthesis print them; not errors)."""
 
