@@ -24,12 +24,11 @@ from botocore.exceptions import (  # type: ignore[import-untyped]
     PartialCredentialsError,
     ProfileNotFound,
 )
-from tqdm import tqdm  # type: ignore[import-untyped]
 
 from llm_hosting.catalog import CatalogError, LoadedCatalog, Problem, load_catalog
 from llm_hosting.catalog.schema import MultiModelEndpointSpec
 from llm_hosting.naming import DEFAULT_CATALOG, model_prefix
-from llm_hosting.onboarding import OnboardingError
+from llm_hosting.onboarding import OnboardingError, byte_bar
 from llm_hosting.publish import (
     ACCESS_DENIED_CODES,
     ModelArchive,
@@ -232,17 +231,7 @@ def _publish(args: argparse.Namespace) -> int:
     s3 = target.session.client("s3")
     with tempfile.TemporaryDirectory(prefix="llm-hosting-publish-") as workdir:
         archive = pack_model(Path(args.directory), Path(workdir), name=args.name, root=args.root)
-        # disable=None: no bar when stderr is not a terminal (CI logs, pipes).
-        with tqdm(
-            total=archive.size_bytes,
-            desc=archive.filename,
-            unit="B",
-            unit_scale=True,
-            unit_divisor=1024,
-            file=sys.stderr,
-            disable=None,
-            leave=False,
-        ) as bar:
+        with byte_bar(archive.size_bytes, archive.filename) as bar:
             result = publish_archive(
                 s3, archive, bucket=target.bucket, prefix=target.prefix, force=args.force, on_progress=bar.update
             )

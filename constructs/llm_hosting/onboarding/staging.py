@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError  # type: ignore[import-untyped]
-from tqdm import tqdm  # type: ignore[import-untyped]
 
-from llm_hosting.onboarding import OnboardingError
+from llm_hosting.onboarding import OnboardingError, byte_bar
 from llm_hosting.onboarding.files import Selection, select_files
 from llm_hosting.onboarding.hub import Hub, HubError, HubModel
 from llm_hosting.onboarding.manifest import MANIFEST, Manifest, ManifestError, StagedFile, parse_manifest
@@ -46,13 +44,6 @@ class StageResult:
     bytes_sent: int
     already_staged: bool
     pruned: tuple[str, ...] = ()
-
-
-def _bar(total: int, desc: str) -> Any:
-    # disable=None: no bar when stderr is not a terminal (CI logs, pipes), as `publish` does.
-    return tqdm(
-        total=total, desc=desc, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr, disable=None, leave=False
-    )
 
 
 def check_bucket(s3: Any, bucket: str, prefix: str, region: str | None) -> None:
@@ -164,7 +155,7 @@ def stage_model(
     uploader.abort_unfinished([*selection.files, MANIFEST])  # MANIFEST: check_bucket's probe, if its abort failed
 
     local: list[LocalFile] = []
-    with _bar(sum(model.sizes[p] for p in selection.files), "checksums") as bar:
+    with byte_bar(sum(model.sizes[p] for p in selection.files), "checksums") as bar:
         for path in selection.files:
             local.append(hash_file(path, folder / path, part_size=part_size))
             bar.update(local[-1].size)
@@ -172,7 +163,7 @@ def stage_model(
     kept = tuple(f.path for f in local if f not in to_send)
 
     # The kept objects were compared by their stored checksum just now; each sent one is read back.
-    with _bar(sum(f.size for f in to_send), "upload") as bar:
+    with byte_bar(sum(f.size for f in to_send), "upload") as bar:
 
         def progress(sent: int) -> None:
             bar.update(sent)
