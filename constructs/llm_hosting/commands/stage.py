@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ import boto3  # type: ignore[import-untyped]
 
 from llm_hosting.catalog import LoadedCatalog, load_catalog
 from llm_hosting.catalog.errors import Loc, format_path
+from llm_hosting.commands.arguments import whole_number
 from llm_hosting.commands.publish import guarded
 from llm_hosting.naming import DEFAULT_CATALOG, weights_prefix
 from llm_hosting.onboarding import OnboardingError, size_text
@@ -74,21 +74,6 @@ def catalog_target(args: argparse.Namespace) -> CatalogTarget:
         f"{source}: {what} does not run a DJL engine (fastertransformer, lmi, tensorrt-llm), the only ones that "
         "read weights from S3; stage weights for a DJL model"
     )
-
-
-def whole_number(low: int, high: int, what: str = "") -> Callable[[str], int]:
-    """An argparse type: a whole number from `low` to `high` (argparse reports the line and exits 2)."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be {low}-{high}{what}, got {value}")
-        return value
-
-    return parse
 
 
 def _check_arguments(args: argparse.Namespace) -> None:

@@ -24,6 +24,7 @@ from llm_hosting.catalog.errors import Problem
 from llm_hosting.catalog.loader import LoadedCatalog
 from llm_hosting.catalog.resolve import ResolvedEndpoint
 from llm_hosting.catalog.schema import MultiModelEndpointSpec, Warmup
+from llm_hosting.commands.arguments import whole_number
 from llm_hosting.commands.publish import add_target_arguments, guarded, resolve_target
 from llm_hosting.publish import PublishError
 from llm_hosting.warmup.function.warmup import (
@@ -35,16 +36,6 @@ from llm_hosting.warmup.function.warmup import (
     runtime_client,
     warm_up,
 )
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
-    return value
 
 
 def summary_line(summary: WarmupSummary, what: str = "model") -> str:
@@ -227,7 +218,10 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("--content-type", metavar="T", help="ContentType (default: the warmup section's)")
     parser.add_argument(
-        "--concurrency", type=_positive, metavar="N", help="invocations at the same time (default: warmup.concurrency)"
+        "--concurrency",
+        type=whole_number(1),
+        metavar="N",
+        help="invocations at the same time (default: warmup.concurrency)",
     )
     parser.set_defaults(run=guarded(_warmup))
     return parser
