@@ -18,6 +18,7 @@ from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
 from tests.background import RUNS
+from tests.standins.offline_aws import moto_server
 from tests.standins.sagemaker_runtime import SageMakerRuntimeStandIn
 from tests.synth import ROOT, Synthesized, synthesize
 
@@ -70,6 +71,13 @@ def standin() -> Iterator[SageMakerRuntimeStandIn]:
     """The SageMaker runtime stand-in on 127.0.0.1, for real boto3 clients (`endpoint_url=`)."""
     with SageMakerRuntimeStandIn() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    """One moto server for the run (S3, CloudFormation, STS, ...); each user resets it per test."""
+    with moto_server() as url:
+        yield url
 
 
 @pytest.fixture

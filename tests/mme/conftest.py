@@ -6,8 +6,6 @@ Every test runs with fake credentials and with every AWS endpoint pointed at tho
 
 from __future__ import annotations
 
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,19 +15,13 @@ import yaml
 
 from llm_hosting.warmup.function.warmup import runtime_client
 from tests.catalog.helpers import base
-from tests.standins.offline_aws import moto_server, offline_aws
+from tests.standins.offline_aws import moto_api, offline_aws
 from tests.standins.sagemaker_runtime import SageMakerRuntimeStandIn
 
 REGION = "us-east-1"
 BUCKET = "mme-test-artifacts"
 ENDPOINT = "embeddings"
 PROJECT = "mme-test"
-
-
-@pytest.fixture(scope="session")
-def moto_url() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +34,7 @@ def aws(monkeypatch: pytest.MonkeyPatch, moto_url: str, standin: SageMakerRuntim
         AWS_ENDPOINT_URL=moto_url,
         AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME=standin.url,
     )
-    urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST"))  # noqa: S310
+    moto_api(moto_url, "reset")
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ machine in the way."""
 
 from __future__ import annotations
 
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,24 +13,12 @@ import pytest
 
 from tests.onboarding.tiny_model import custom_code_repo, llama_repo
 from tests.standins.hf_hub import HubRepo, HubStandIn
-from tests.standins.offline_aws import moto_server, offline_aws
+from tests.standins.offline_aws import moto_api, offline_aws
 
 REGION = "us-east-1"
 BUCKET = "weights-test"
 GOOD_TOKEN = "hf_good_token"  # noqa: S105 - a test token
 OTHER_TOKEN = "hf_token_without_access"  # noqa: S105 - a test token
-
-
-@pytest.fixture(scope="session")
-def moto_url() -> Iterator[str]:
-    with moto_server() as url:
-        yield url
-
-
-def moto_api(moto_url: str, path: str, body: bytes = b"") -> None:
-    url = f"{moto_url}/moto-api/{path}"
-    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "text/plain"})  # noqa: S310
-    urllib.request.urlopen(request).read()  # noqa: S310 - the local moto server
 
 
 @pytest.fixture

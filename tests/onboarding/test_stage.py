@@ -25,6 +25,7 @@ from llm_hosting.onboarding.upload import MiB
 from tests.onboarding.conftest import BUCKET, GOOD_TOKEN, OTHER_TOKEN
 from tests.onboarding.tiny_model import ENGINE_FILES, SHARD_1, SHARD_2
 from tests.standins.hf_hub import HubStandIn
+from tests.standins.offline_aws import moto_api
 
 PREFIX = "models/tiny/"
 DEST = f"s3://{BUCKET}/{PREFIX}"
@@ -459,8 +460,6 @@ def test_a_bucket_the_credentials_cannot_write_is_one_line_before_any_weights_ar
     monkeypatch: pytest.MonkeyPatch,
     moto_url: str,
 ) -> None:
-    from tests.onboarding.conftest import moto_api
-
     iam = boto3.client("iam")
     iam.create_user(UserName="reader")
     policy = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,3 +54,11 @@ def moto_server() -> Iterator[str]:
         yield f"http://{host}:{port}"
     finally:
         server.stop()
+
+
+def moto_api(moto_url: str, path: str, body: bytes = b"") -> None:
+    """POST to moto's own control API (`reset`, `reset-auth`, ...) on the local server."""
+    request = urllib.request.Request(  # noqa: S310 - the local moto server
+        f"{moto_url}/moto-api/{path}", data=body, method="POST", headers={"Content-Type": "text/plain"}
+    )
+    urllib.request.urlopen(request).read()  # noqa: S310 - the local moto server
