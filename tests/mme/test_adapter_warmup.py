@@ -11,6 +11,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from llm_hosting.commands import warmup as warmup_command
+from llm_hosting.warmup.function.warmup import WarmupSummary
 from tests.mme.test_commands import output, run
 from tests.standins.sagemaker_runtime import IC_REQUIRED, Behaviour, SageMakerRuntimeStandIn
 
@@ -151,3 +153,19 @@ def test_the_stand_in_refuses_a_shared_endpoint_call_without_a_component_name(
         client.invoke_endpoint(EndpointName="assist", Body=b"{}", ContentType="application/json")
     assert raised.value.response["Error"]["Code"] == "ValidationError"
     assert raised.value.response["Error"]["Message"] == IC_REQUIRED
+
+
+def test_adapters_the_time_budget_left_out_are_counted_with_a_fix_the_endpoint_allows(
+    catalog: Path, strict: SageMakerRuntimeStandIn, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The budget running out is warm_up's own behaviour (tests/mme/test_warmup.py); here, what the command says.
+    def out_of_time(runtime: object, endpoint: str, names: list[str], **options: object) -> WarmupSummary:
+        return WarmupSummary(endpoint, warmed=(names[0],), failed={}, skipped=tuple(names[1:]), total=3, duration_s=1)
+
+    monkeypatch.setattr(warmup_command, "warm_up", out_of_time)
+    assert run("warmup", "--endpoint", "assist", "--catalog", catalog) == 1
+    _, err = output(capsys)
+    assert err == [
+        "assist: 2 adapter(s) not started within the time budget of 600 s; raise --concurrency (an "
+        "inference-component endpoint has no warmup section to set the budget in)"
+    ]

@@ -60,6 +60,8 @@ class Targets:
     settings: Warmup
     empty: str
     """What to say when there is nothing to invoke."""
+    more_time: str
+    """How to give the invocations more time when the budget ran out."""
 
 
 def _endpoint(catalog: LoadedCatalog, name: str, source: str) -> ResolvedEndpoint:
@@ -109,6 +111,7 @@ def _component_targets(args: argparse.Namespace, endpoint: ResolvedEndpoint, sou
             f"{endpoint.name}: no adapters on this endpoint; nothing to warm (add them under components[].adapters, "
             "or name components with --component)"
         ),
+        more_time="raise --concurrency (an inference-component endpoint has no warmup section to set the budget in)",
     )
 
 
@@ -150,6 +153,7 @@ def _warmup(args: argparse.Namespace) -> int:
                 f"{endpoint.name}: no models under s3://{target.bucket}/{target.prefix}; nothing to warm "
                 f"(publish one with `python -m llm_hosting publish --endpoint {endpoint.name} DIR`)"
             ),
+            more_time="raise warmup.time_budget_s or warmup.concurrency in the catalog",
         )
         session = target.session
     else:
@@ -187,7 +191,7 @@ def _warmup(args: argparse.Namespace) -> int:
     if summary.skipped:
         print(
             f"{endpoint.name}: {len(summary.skipped)} {targets.what}(s) not started within the time budget of "
-            f"{settings.time_budget_s} s; raise warmup.time_budget_s or warmup.concurrency in the catalog",
+            f"{settings.time_budget_s} s; {targets.more_time}",
             file=sys.stderr,
         )
     print(summary_line(summary, targets.what))
