@@ -24,12 +24,16 @@ LEVELS: tuple[CopyLevel, CopyLevel] = ("initial", "max")
 
 
 def _placed(endpoint: ResolvedEndpoint, level: CopyLevel, facts: InstanceType, pool: str | None) -> PlacementResult:
-    """The endpoint's cached placement, or (when it has none) the planner's own, which raises
-    `PlacementError` naming the component that does not fit."""
+    """The endpoint's cached placement; `PlacementError` naming the component that does not fit.
+
+    What the endpoint does not plan (absurd copy counts, which the rules report) is planned here."""
     placement = endpoint.placement(level, pool)
-    if placement is None:
-        placement = plan_placement(InstanceCapacity.of(facts), [c.demand(level, pool) for c in endpoint.components])
-    return placement
+    if placement is not None:
+        return placement
+    error = endpoint.placement_error(level, pool)
+    if error is not None:
+        raise error
+    return plan_placement(InstanceCapacity.of(facts), [c.demand(level, pool) for c in endpoint.components])
 
 
 def _level(

@@ -209,9 +209,10 @@ class ResolvedEndpoint:
     pools: tuple[tuple[str, InstanceType | None], ...] = ()
     """Every instance type the variant may run on, in priority order, with its facts (None when
     unknown): instance_type, then the instance_pools fallbacks."""
-    _placements: dict[tuple[CopyLevel, str | None], PlacementResult | None] = field(
-        default_factory=dict, init=False, repr=False, compare=False
+    _placements: dict[tuple[CopyLevel, str | None], PlacementResult | PlacementError | None] = field(
+        default_factory=dict, repr=False, compare=False
     )
+    """Each (level, instance type) planned once: the placement, why one copy does not fit, or None."""
 
     @property
     def name(self) -> str:
@@ -239,6 +240,15 @@ class ResolvedEndpoint:
         """The fewest instances (of `instance_type`, default the endpoint's instance_type) that hold `level`
         copies of every component, worked out once; None when there are no components, the instance type
         is unknown, or one copy does not fit an instance (each of which a rule reports on its own field)."""
+        outcome = self._placement(level, instance_type)
+        return outcome if isinstance(outcome, PlacementResult) else None
+
+    def placement_error(self, level: CopyLevel = "initial", instance_type: str | None = None) -> PlacementError | None:
+        """Why `placement` is None when that is because a copy does not fit the instance type."""
+        outcome = self._placement(level, instance_type)
+        return outcome if isinstance(outcome, PlacementError) else None
+
+    def _placement(self, level: CopyLevel, instance_type: str | None) -> PlacementResult | PlacementError | None:
         key = (level, instance_type)
         if key not in self._placements:
             facts = self.instance if instance_type is None else dict(self.pools).get(instance_type)
@@ -264,15 +274,16 @@ def place(
     components: Sequence[ResolvedComponent],
     level: CopyLevel,
     instance_type: str | None = None,
-) -> PlacementResult | None:
+) -> PlacementResult | PlacementError | None:
+    """The planner's placement, or its error when one copy does not fit; None when there is nothing to plan."""
     if not components or instance is None:
         return None
     if len({c.name for c in components}) < len(components) or sum(c.copies.at(level) for c in components) > MAX_COPIES:
         return None  # repeated names and absurd copy counts are reported by the rules, not planned
     try:
         return plan_placement(InstanceCapacity.of(instance), [c.demand(level, instance_type) for c in components])
-    except PlacementError:
-        return None
+    except PlacementError as err:
+        return err
 
 
 def effective_instance_types(spec: Catalog) -> tuple[dict[str, InstanceType], list[Problem]]:
@@ -371,13 +382,13 @@ def resolve_endpoint(
         for j, component in enumerate(endpoint.components)
     )
     count = endpoint.instance_count
-    placed = None
+    placements: dict[tuple[CopyLevel, str | None], PlacementResult | PlacementError | None] = {}
     if count.initial is None:
         # An omitted `initial` is what the planner needs to place every component's initial copies.
-        placed = place(instance, components, "initial")
-        needed = placed.instance_count if placed is not None else 1
+        placed = placements["initial", None] = place(instance, components, "initial")
+        needed = placed.instance_count if isinstance(placed, PlacementResult) else 1
         count = count.model_copy(update={"initial": max(needed, count.min or 0, 1)})
-    resolved = ResolvedEndpoint(
+    return ResolvedEndpoint(
         spec=endpoint,
         at=at,
         index=index,
@@ -386,10 +397,8 @@ def resolve_endpoint(
         model=None,
         components=components,
         pools=tuple((name, instance_types.get(name)) for name in (endpoint.instance_type, *endpoint.instance_pools)),
+        _placements=placements,
     )
-    if placed is not None:
-        resolved._placements["initial", None] = placed
-    return resolved
 
 
 def resolve_endpoints(
