@@ -30,6 +30,7 @@ from llm_hosting.endpoints.deployment import RollbackAlarms, component_deploymen
 from llm_hosting.endpoints.model import ModelDefinition, container
 from llm_hosting.endpoints.scaling import CopyCountScaling, service_linked_role_arn
 from llm_hosting.endpoints.settings import (
+    COMPONENT_ENV_MAX_ENTRIES,
     ComponentDeployment,
     RollbackThresholds,
     ScaleInPolicy,
@@ -49,8 +50,6 @@ from llm_hosting.storage.artifact_store import S3Location
 
 IC = sagemaker.CfnInferenceComponent
 COMPONENT_LOG_GROUPS = "/aws/sagemaker/InferenceComponents/*"
-COMPONENT_ENV_MAX_ENTRIES = 16
-"""SageMaker's limit on an inference component's environment (CreateInferenceComponent)."""
 MAX_PREFIX_GRANTS_PER_BUCKET = 8
 """Beyond this many weights prefixes in one bucket, grant their common prefix instead: the role's
 policy must stay under IAM's size limit however many components share the endpoint."""

@@ -25,6 +25,9 @@ Routing = Literal["least-outstanding-requests", "random"]
 LatencyStatistic = Literal["p50", "p90", "p99", "Average", "Maximum"]
 DeploymentStrategy = Literal["canary", "linear", "all-at-once", "rolling"]
 
+COMPONENT_ENV_MAX_ENTRIES = 16
+"""SageMaker's limit on an inference component's environment (CreateInferenceComponent)."""
+
 
 @dataclass(frozen=True, kw_only=True)
 class StartupTimeouts:

@@ -21,7 +21,6 @@ from llm_hosting.planner import Counts
 
 MODEL_ENV_MAX_ENTRIES = 100
 MODEL_ENV_MAX_BYTES = 32 * 1024
-COMPONENT_ENV_MAX_ENTRIES = 16
 MAX_TAGS = 50
 
 

@@ -6,13 +6,9 @@ from collections.abc import Iterator
 
 from llm_hosting.catalog.errors import Problem
 from llm_hosting.catalog.resolve import ResolvedModel
-from llm_hosting.catalog.rules.common import (
-    COMPONENT_ENV_MAX_ENTRIES,
-    MODEL_ENV_MAX_ENTRIES,
-    Context,
-    environment_size,
-)
+from llm_hosting.catalog.rules.common import MODEL_ENV_MAX_ENTRIES, Context, environment_size
 from llm_hosting.catalog.schema import ModelSpec, MultiModelSpec
+from llm_hosting.endpoints.settings import COMPONENT_ENV_MAX_ENTRIES
 from llm_hosting.facts.djl import architecture_problem, path_problem, property_problems, unsourced_reason
 from llm_hosting.facts.images import REGISTRY_ACCOUNTS, ContainerImage, UnknownImageError, find_image
 from llm_hosting.packaging.serving_properties import DJL_ENGINES, DjlServing
