@@ -36,21 +36,20 @@ class CatalogTarget:
 
 def catalog_target(args: argparse.Namespace) -> CatalogTarget:
     """The catalog entry `--endpoint`/`--component` names; it must be a DJL model (one reads weights)."""
-    from llm_hosting.onboarding.catalog_view import components_of, djl_models, endpoint_kinds  # noqa: PLC0415
+    from llm_hosting.onboarding.catalog_view import djl_models  # noqa: PLC0415
 
     catalog = load_catalog(args.catalog)
     source = args.catalog
-    kinds = endpoint_kinds(catalog)
-    endpoint = kinds.get(args.endpoint)
+    endpoint = catalog.endpoint(args.endpoint)
     if endpoint is None:
-        known = ", ".join(kinds) or "none"
+        known = ", ".join(e.name for e in catalog.endpoints) or "none"
         raise OnboardingError(f"{source}: --endpoint {args.endpoint!r}: no such endpoint; use one of: {known}")
     if endpoint.type == "multi-model":
         raise OnboardingError(
             f"{source}: --endpoint {args.endpoint!r} is a multi-model endpoint, whose models are archives "
             "(python -m llm_hosting publish), not weights; name a single-model endpoint or an inference component"
         )
-    components = components_of(catalog, args.endpoint)
+    components = [c.name for c in endpoint.components]
     if endpoint.type == "inference-components" and args.component is None:
         raise OnboardingError(
             f"{source}: --endpoint {args.endpoint!r} has inference components; pass --component with one of: "

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from llm_hosting.catalog import LoadedCatalog
 from llm_hosting.catalog.errors import Loc, format_path
 from llm_hosting.catalog.resolve import ResolvedModel
-from llm_hosting.catalog.schema import ModelSpec, MultiModelSpec
+from llm_hosting.catalog.schema import ModelSpec
 from llm_hosting.facts.images import REGISTRY_ACCOUNTS, ContainerImage, UnknownImageError, find_image
 from llm_hosting.packaging.serving_properties import DJL_ENGINES
 
@@ -67,15 +67,6 @@ class ImageNeed:
     tag: str
 
 
-@dataclass(frozen=True)
-class OtherEndpoint:
-    """An endpoint without a DJL model (multi-model), by name and type, for messages."""
-
-    name: str
-    type: str
-    loc: Loc
-
-
 def djl_models(catalog: LoadedCatalog) -> list[DjlModel]:
     """Every DJL model of the catalog, in catalog order (single-model endpoints and components)."""
     found: list[DjlModel] = []
@@ -111,16 +102,6 @@ def _loc(at: str) -> Loc:
     return tuple(int(part) if part.isdigit() else part for part in re.findall(r"[^.\[\]]+", at))
 
 
-def endpoint_kinds(catalog: LoadedCatalog) -> dict[str, OtherEndpoint]:
-    """Every endpoint by name, with its type and place (to explain why one takes no weights)."""
-    return {e.name: OtherEndpoint(e.name, e.type, ("endpoints", e.index)) for e in catalog.endpoints}
-
-
-def components_of(catalog: LoadedCatalog, endpoint: str) -> list[str]:
-    found = catalog.endpoint(endpoint)
-    return [c.name for c in found.components] if found is not None else []
-
-
 def instance_needs(catalog: LoadedCatalog) -> list[InstanceNeed]:
     """Per endpoint, the most instances it can reach: `instance_count.max`, and for an
     inference-component endpoint what the planner needs for every component's maximum copies,
@@ -144,15 +125,16 @@ def images(catalog: LoadedCatalog, region: str) -> tuple[list[ImageNeed], list[t
     for endpoint in catalog.endpoints:
         gpu = endpoint.instance is not None and endpoint.instance.gpus > 0
         resolved = [endpoint.model] if endpoint.model is not None else [c.model for c in endpoint.components]
-        models: list[tuple[str, ModelSpec | MultiModelSpec]] = [(m.at, m.spec) for m in resolved]
-        for at, model in models:
+        for found in resolved:
+            at, model, image = found.at, found.spec, found.image
             if model.engine == "custom":
                 match = _ECR_URI.match(model.image or "")
                 if match:
                     needs.append(ImageNeed(f"{at}.image", endpoint.name, model.image or "", **match.groupdict()))
                 continue
             try:
-                image = find_image(model.engine, model.version)
+                if not isinstance(image, ContainerImage):  # not resolved: find_image says why
+                    image = find_image(model.engine, model.version)
                 uri = image.uri(region, gpu=gpu)
             except UnknownImageError as err:
                 problems.append((f"{at}.version", str(err)))
