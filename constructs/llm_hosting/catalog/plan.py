@@ -56,13 +56,13 @@ def plan_pool(catalog: LoadedCatalog, endpoint: ResolvedEndpoint, priority: int)
     name, facts = endpoint.pools[priority - 1]
     reservations = []
     for component in endpoint.components:
-        compute = component.compute_on(name)
+        copy = component.demand("initial", name)  # one copy's reservation on this type, as the planner packs it
         reservations.append(
             Reservation(
-                component=component.name,
-                accelerators=compute.accelerators,
-                memory_mib=compute.memory_mb,
-                cpu_cores=compute.cpu_cores or 0.0,
+                component=copy.name,
+                accelerators=copy.accelerators,
+                memory_mib=copy.memory_mib,
+                cpu_cores=copy.cpu_cores,
                 specific=name in component.compute_by_instance_type,
             )
         )
