@@ -319,12 +319,16 @@ class InferenceComponentEndpoint(Endpoint):
         `archive_folders`), e.g. a base's adapters: onboarding another adapter into that folder then
         changes nothing on the endpoint."""
         for grant in archive_folders(locations):
-            if not self.can_read(grant):
-                self.grant_read(grant)
+            self.grant_read_uncovered(grant)
 
     def can_read(self, location: S3Location) -> bool:
         """Whether a granted prefix covers `location`."""
         return any(granted.covers(location) for granted in self._readable)
+
+    def grant_read_uncovered(self, location: S3Location) -> None:
+        """`grant_read`, unless a prefix granted already covers `location` (no second statement)."""
+        if not self.can_read(location):
+            self.grant_read(location)
 
     def add_component(
         self,
@@ -435,8 +439,8 @@ class InferenceComponent(MetricMethods, Construct):
         self.image = bound.image
         self.model_archive = bound.archive
         weights = model.weights_location()
-        if weights is not None and not endpoint.can_read(weights):
-            endpoint.grant_read(weights)
+        if weights is not None:
+            endpoint.grant_read_uncovered(weights)
         if bound.archive is not None and endpoint.archive_access is None:
             endpoint.policy.add_statements(
                 iam.PolicyStatement(actions=["s3:GetObject"], resources=[bound.archive.object_arn])
@@ -671,8 +675,7 @@ class InferenceComponentAdapter(MetricMethods, Construct):
         self.metrics: ComponentMetrics = ComponentMetrics(adapter_name)
         """The adapter's invocation metrics (its own InferenceComponentName; the compute is the base's)."""
         location = S3Location.parse(weights, weights_key.key_arn if weights_key is not None else None)
-        if not endpoint.can_read(location):
-            endpoint.grant_read(location)
+        endpoint.grant_read_uncovered(location)
         self.resource = IC(
             self,
             "Resource",
