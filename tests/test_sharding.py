@@ -144,3 +144,22 @@ def test_each_shard_has_a_dashboard_of_its_own_components(many: Synthesized) -> 
     shown = [row[3] for row in invocations["properties"]["metrics"]]
     expected = [f"model-{i:04d}" for i in range(COMPONENTS_PER_STACK, 2 * COMPONENTS_PER_STACK)]
     assert shown == expected  # within CloudWatch's 100 metrics per graph
+
+
+def test_every_graph_of_a_full_shards_dashboard_holds_at_most_100_metric_rows(many: Synthesized) -> None:
+    template = many.template("big-shared-part2")
+    (dashboard,) = [r for r in template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Dashboard"]
+    board = json.loads(dashboard["Properties"]["DashboardBody"]["Fn::Sub"].replace("${AWS::Region}", "us-east-1"))
+    sizes = {
+        w["properties"]["title"]: len(w["properties"]["metrics"])
+        for w in board["widgets"]
+        if "metrics" in w["properties"]
+    }
+    assert max(sizes.values()) <= 100, sizes
+    # the copies graph (3 rows per component) is split, and each part says which components it shows
+    copies = sorted(t for t in sizes if t.startswith("Copies serving per component"))
+    assert copies == [
+        "Copies serving per component (invocations / invocations per copy), components 1-33",
+        "Copies serving per component (invocations / invocations per copy), components 34-66",
+        "Copies serving per component (invocations / invocations per copy), components 67-70",
+    ]

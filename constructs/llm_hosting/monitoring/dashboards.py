@@ -173,22 +173,28 @@ def fleet_graphs(variant: VariantMetrics) -> list[Graph]:
 
 
 def component_graphs(components: Sequence[ComponentMetrics]) -> list[Graph]:
-    """One line per component in each graph (a stack holds at most 70, within a graph's limit of 100)."""
+    """One line per component in each graph, over as many graphs as keep each within
+    MAX_ROWS_PER_GRAPH (a stack's 70 components fit one graph of invocations, not one of copies)."""
     if not components:
         return []
     return [
-        Graph("Invocations per component", [Line(c.invocations(), c.component) for c in components]),
-        Graph(
+        *_per_item_graphs(
+            "Invocations per component", [Line(c.invocations(), c.component) for c in components], "components"
+        ),
+        *_per_item_graphs(
             "Model latency p90 per component (ms)",
             [Line(c.model_latency("p90"), c.component, scale=1000) for c in components],
+            "components",
         ),
-        Graph(
+        *_per_item_graphs(
             "Copies serving per component (invocations / invocations per copy)",
             [Line(c.invocations(), c.component, over=c.invocations_per_copy()) for c in components],
+            "components",
         ),
-        Graph(
+        *_per_item_graphs(
             "Requests that found no copy (NoCapacityInvocationFailures)",
             [Line(c.no_capacity_invocation_failures(), c.component) for c in components],
+            "components",
         ),
     ]
 
@@ -197,9 +203,17 @@ MAX_ROWS_PER_GRAPH = 100
 """Metrics and expressions in one graph (CloudWatch's metric widget structure: 1-100)."""
 
 
+def _rows(line: Line) -> int:
+    """The metric rows `_graph_metrics` writes for one line: the metric, and for a ratio the divisor
+    too, each hidden behind the expression that shows it."""
+    if line.over is not None:
+        return 3
+    return 2 if line.scale is not None else 1
+
+
 def _per_item_graphs(title: str, lines: Sequence[Line], what: str) -> list[Graph]:
     """`lines` over as many graphs as keep each within MAX_ROWS_PER_GRAPH, titled with the range."""
-    per_line = 2 if lines and (lines[0].scale is not None or lines[0].over is not None) else 1
+    per_line = max((_rows(line) for line in lines), default=1)
     per_graph = MAX_ROWS_PER_GRAPH // per_line
     if len(lines) <= per_graph:
         return [Graph(title, lines)]
