@@ -37,24 +37,17 @@ def gpu_memory_metric_target(percent_of_total: float, gpus: int) -> float:
     return round(percent_of_total * max(gpus, 1), 2)
 
 
-@dataclass(frozen=True)
-class VariantMetrics:
-    """The metrics of one endpoint variant (dimensions EndpointName, VariantName)."""
-
-    endpoint: str
-    variant: str
+class _InvocationMetrics:
+    """The invocation metrics (AWS/SageMaker) every endpoint variant and inference component reports,
+    under the dimensions of the subclass."""
 
     @property
     def dimensions(self) -> tuple[tuple[str, str], ...]:
-        return (("EndpointName", self.endpoint), ("VariantName", self.variant))
+        raise NotImplementedError
 
     def invocation_metric(self, name: str, statistic: str = "Sum") -> MetricSpec:
-        """Any invocation metric of the variant (AWS/SageMaker): ModelCacheHit, ModelLoadingTime, ..."""
+        """Any invocation metric (AWS/SageMaker): ModelCacheHit, ModelLoadingTime, ..."""
         return MetricSpec(INVOCATIONS, name, self.dimensions, statistic)
-
-    def instance_metric(self, name: str, statistic: str = "Average") -> MetricSpec:
-        """Any instance metric of the variant (/aws/sagemaker/Endpoints): GPUReservation, LoadedModelCount, ..."""
-        return MetricSpec(INSTANCES, name, self.dimensions, statistic)
 
     def invocations(self) -> MetricSpec:
         return self.invocation_metric("Invocations")
@@ -65,12 +58,28 @@ class VariantMetrics:
     def invocation_5xx_errors(self) -> MetricSpec:
         return self.invocation_metric("Invocation5XXErrors")
 
-    def invocations_per_instance(self) -> MetricSpec:
-        return self.invocation_metric("InvocationsPerInstance")
-
     def model_latency(self, statistic: str = "p90") -> MetricSpec:
         """ModelLatency is reported in microseconds."""
         return MetricSpec(INVOCATIONS, "ModelLatency", self.dimensions, statistic, unit="Microseconds")
+
+
+@dataclass(frozen=True)
+class VariantMetrics(_InvocationMetrics):
+    """The metrics of one endpoint variant (dimensions EndpointName, VariantName)."""
+
+    endpoint: str
+    variant: str
+
+    @property
+    def dimensions(self) -> tuple[tuple[str, str], ...]:
+        return (("EndpointName", self.endpoint), ("VariantName", self.variant))
+
+    def instance_metric(self, name: str, statistic: str = "Average") -> MetricSpec:
+        """Any instance metric of the variant (/aws/sagemaker/Endpoints): GPUReservation, LoadedModelCount, ..."""
+        return MetricSpec(INSTANCES, name, self.dimensions, statistic)
+
+    def invocations_per_instance(self) -> MetricSpec:
+        return self.invocation_metric("InvocationsPerInstance")
 
     def gpu_utilization(self) -> MetricSpec:
         """Percent x number of GPUs."""
@@ -82,7 +91,7 @@ class VariantMetrics:
 
 
 @dataclass(frozen=True)
-class ComponentMetrics:
+class ComponentMetrics(_InvocationMetrics):
     """The metrics of one inference component (dimension InferenceComponentName)."""
 
     component: str
@@ -91,25 +100,12 @@ class ComponentMetrics:
     def dimensions(self) -> tuple[tuple[str, str], ...]:
         return (("InferenceComponentName", self.component),)
 
-    def invocations(self) -> MetricSpec:
-        return MetricSpec(INVOCATIONS, "Invocations", self.dimensions, "Sum")
-
-    def invocation_4xx_errors(self) -> MetricSpec:
-        return MetricSpec(INVOCATIONS, "Invocation4XXErrors", self.dimensions, "Sum")
-
-    def invocation_5xx_errors(self) -> MetricSpec:
-        return MetricSpec(INVOCATIONS, "Invocation5XXErrors", self.dimensions, "Sum")
-
     def invocations_per_copy(self) -> MetricSpec:
-        return MetricSpec(INVOCATIONS, "InvocationsPerCopy", self.dimensions, "Sum")
-
-    def model_latency(self, statistic: str = "p90") -> MetricSpec:
-        """ModelLatency is reported in microseconds."""
-        return MetricSpec(INVOCATIONS, "ModelLatency", self.dimensions, statistic, unit="Microseconds")
+        return self.invocation_metric("InvocationsPerCopy")
 
     def no_capacity_invocation_failures(self) -> MetricSpec:
         """Requests that found no copy to serve them: the signal to scale out from zero."""
-        return MetricSpec(INVOCATIONS, "NoCapacityInvocationFailures", self.dimensions, "Sum")
+        return self.invocation_metric("NoCapacityInvocationFailures")
 
     def gpu_memory_utilization(self) -> MetricSpec:
         """Per copy, 0-100 % of what the copy reserved (/aws/sagemaker/InferenceComponents)."""
