@@ -111,9 +111,10 @@ def multi_model_endpoint(catalog: LoadedCatalog, name: str, source: str) -> Mult
     )
 
 
-def resolve_target(args: argparse.Namespace) -> EndpointTarget:
-    """Catalog -> endpoint -> AWS session -> artifact bucket (looked up unless --bucket)."""
-    catalog = load_catalog(args.catalog)
+def resolve_target(args: argparse.Namespace, catalog: LoadedCatalog | None = None) -> EndpointTarget:
+    """Catalog (loaded from --catalog unless given) -> endpoint -> AWS session -> artifact bucket
+    (looked up unless --bucket)."""
+    catalog = catalog if catalog is not None else load_catalog(args.catalog)
     endpoint = multi_model_endpoint(catalog, args.endpoint, args.catalog)
     session = boto3.session.Session(region_name=args.region or catalog.region)
     bucket = args.bucket

@@ -141,7 +141,7 @@ def _warmup(args: argparse.Namespace) -> int:
             raise PublishError(
                 f"--component: {endpoint.name} is a multi-model endpoint, whose models are its archives; drop it"
             )
-        target = resolve_target(args)
+        target = resolve_target(args, catalog)
         settings = target.endpoint.warmup or Warmup()
         models = list_models(target.session.client("s3"), target.bucket, target.prefix)
         targets = Targets(
