@@ -30,24 +30,16 @@ class RollbackAlarms(Construct):
         notify: Sequence[str] = (),
     ) -> None:
         super().__init__(scope, construct_id)
-        errors = metrics.invocation_5xx_errors()
         latency = metrics.model_latency(thresholds.latency_statistic)
         # Besides rolling the update back, the alarms tell the operators (an SNS topic, usually).
         actions = list(notify) or None
-        self.errors = cloudwatch.CfnAlarm(
+        self.errors = errors_alarm(
             self,
             "Errors",
-            alarm_description=(
-                f"{subject}: more than {thresholds.max_5xx_errors} 5xx errors a minute; rolls back updates"
-            ),
-            comparison_operator="GreaterThanThreshold",
-            threshold=thresholds.max_5xx_errors,
-            evaluation_periods=thresholds.evaluation_periods,
-            datapoints_to_alarm=thresholds.evaluation_periods,
-            treat_missing_data="notBreaching",
-            alarm_actions=actions,
-            ok_actions=actions,
-            **alarm_metric_properties(errors),
+            metrics=metrics,
+            thresholds=thresholds,
+            description=f"{subject}: more than {thresholds.max_5xx_errors} 5xx errors a minute; rolls back updates",
+            actions=actions,
         )
         self.latency = cloudwatch.CfnAlarm(
             self,
@@ -70,6 +62,32 @@ class RollbackAlarms(Construct):
     def alarm_names(self) -> list[str]:
         """The two alarms' names (Ref), asked of the kernel once."""
         return [self.errors.ref, self.latency.ref]
+
+
+def errors_alarm(
+    scope: Construct,
+    construct_id: str,
+    *,
+    metrics: VariantMetrics | ComponentMetrics,
+    thresholds: RollbackThresholds,
+    description: str,
+    actions: list[str] | None,
+) -> cloudwatch.CfnAlarm:
+    """An alarm on more than `thresholds.max_5xx_errors` 5xx errors a minute, for
+    `thresholds.evaluation_periods` minutes running; no data is no errors."""
+    return cloudwatch.CfnAlarm(
+        scope,
+        construct_id,
+        alarm_description=description,
+        comparison_operator="GreaterThanThreshold",
+        threshold=thresholds.max_5xx_errors,
+        evaluation_periods=thresholds.evaluation_periods,
+        datapoints_to_alarm=thresholds.evaluation_periods,
+        treat_missing_data="notBreaching",
+        alarm_actions=actions,
+        ok_actions=actions,
+        **alarm_metric_properties(metrics.invocation_5xx_errors()),
+    )
 
 
 def endpoint_deployment_config(

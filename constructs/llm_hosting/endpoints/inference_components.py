@@ -26,7 +26,7 @@ from aws_cdk import (
 from constructs import Construct
 
 from llm_hosting.endpoints.base import INVOKE_ACTIONS, Endpoint, endpoint_problems
-from llm_hosting.endpoints.deployment import RollbackAlarms, component_deployment_config
+from llm_hosting.endpoints.deployment import RollbackAlarms, component_deployment_config, errors_alarm
 from llm_hosting.endpoints.model import ModelDefinition, container
 from llm_hosting.endpoints.scaling import CopyCountScaling, service_linked_role_arn
 from llm_hosting.endpoints.settings import (
@@ -692,21 +692,16 @@ class InferenceComponentAdapter(MetricMethods, Construct):
         self.errors_alarm: cloudwatch.CfnAlarm | None = None
         if endpoint.alarm_actions:
             thresholds = base.deployment.rollback if base.deployment is not None else RollbackThresholds()
-            self.errors_alarm = cloudwatch.CfnAlarm(
+            self.errors_alarm = errors_alarm(
                 self,
                 "Errors",
-                alarm_description=(
+                metrics=self.metrics,
+                thresholds=thresholds,
+                description=(
                     f"Adapter {adapter_name} on {base.component_name}: more than {thresholds.max_5xx_errors} 5xx "
                     "errors a minute (its artifact may not load)"
                 ),
-                comparison_operator="GreaterThanThreshold",
-                threshold=thresholds.max_5xx_errors,
-                evaluation_periods=thresholds.evaluation_periods,
-                datapoints_to_alarm=thresholds.evaluation_periods,
-                treat_missing_data="notBreaching",
-                alarm_actions=list(endpoint.alarm_actions),
-                ok_actions=list(endpoint.alarm_actions),
-                **alarm_metric_properties(self.metrics.invocation_5xx_errors()),
+                actions=list(endpoint.alarm_actions),
             )
 
     def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
