@@ -21,6 +21,7 @@ from llm_hosting.endpoints.execution_role import (
     grant_prefix_read,
 )
 from llm_hosting.endpoints.images import ImageReference
+from llm_hosting.endpoints.model_archive import StagedArchive
 from llm_hosting.endpoints.settings import EndpointDeployment
 from llm_hosting.endpoints.variant import ProductionVariant, vpc_problems
 from llm_hosting.monitoring.cfn import MetricMethods, cloudwatch_metric
@@ -106,6 +107,10 @@ class Endpoint(MetricMethods, Construct):
     def grant_read(self, location: S3Location) -> None:
         """Let the role read one S3 prefix (and decrypt it, if the location names a key)."""
         grant_prefix_read(self.policy, location)
+
+    def grant_archive_read(self, archive: StagedArchive) -> None:
+        """Let the role read one staged model archive: that object alone."""
+        self.policy.add_statements(iam.PolicyStatement(actions=["s3:GetObject"], resources=[archive.object_arn]))
 
     def allow_image(self, image: ImageReference) -> None:
         """Let the role pull `image` (once per repository; custom images are granted by their owner)."""

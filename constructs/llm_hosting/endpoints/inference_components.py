@@ -442,9 +442,7 @@ class InferenceComponent(MetricMethods, Construct):
         if weights is not None:
             endpoint.grant_read_uncovered(weights)
         if bound.archive is not None and endpoint.archive_access is None:
-            endpoint.policy.add_statements(
-                iam.PolicyStatement(actions=["s3:GetObject"], resources=[bound.archive.object_arn])
-            )
+            endpoint.grant_archive_read(bound.archive)
 
         startup = startup or endpoint.variant.startup
         startup_parameters = None

@@ -100,9 +100,7 @@ class SingleModelEndpoint(ModelEndpoint):
             if archive_access is not None:
                 self.grant_read(archive_access)
             else:
-                self.policy.add_statements(
-                    iam.PolicyStatement(actions=["s3:GetObject"], resources=[self.model_archive.object_arn])
-                )
+                self.grant_archive_read(self.model_archive)
         weights = model.weights_location()
         if weights is not None:
             self.grant_read(weights)
